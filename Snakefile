@@ -1,0 +1,35 @@
+# fairscore: reproduces FairInfl (Wang, Wang & Liu, ICML 2022) and FairShap
+# (Arnaiz-Rodriguez & Oliver). See README.md; conventions in workflow.md.
+from snakemake.utils import min_version
+
+min_version("9.19")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/splits.smk"
+
+
+report: "workflow/report/workflow.rst"
+
+
+wildcard_constraints:
+    pair="|".join(PAIRS),
+    split=r"\d+",
+    raw_file="|".join(map(re.escape, config["raw_files"])),
+
+
+localrules:
+    all,
+    data,
+    splits,
+
+
+rule all:
+    default_target: True
+    input:
+        rules.data.input,
+        rules.splits.input,

@@ -1,0 +1,27 @@
+"""Cross-reference checks that a JSON Schema cannot express.
+
+The schema (``config/schema.json``) checks keys and types; :func:`check_config`
+then checks that every name a section refers to exists in the section it names.
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError
+
+__all__ = ["check_config"]
+
+
+def _expect_known(where: str, value: str, known, section: str) -> None:
+    if value not in known:
+        raise ConfigError(f"{where} = {value!r}; expected one of the {section} entries {sorted(known)}")
+
+
+def check_config(config: dict, *, source: str = "config") -> None:
+    """Raise :class:`ConfigError` naming the key of the first dangling reference."""
+    for name, dataset in config["datasets"].items():
+        for i, raw in enumerate(dataset.get("raw_files", [])):
+            _expect_known(f"{source}: datasets.{name}.raw_files[{i}]", raw, config["raw_files"], "raw_files")
+    for name, pair in config["pairs"].items():
+        _expect_known(f"{source}: pairs.{name}.dataset", pair["dataset"], config["datasets"], "datasets")
+    for i, name in enumerate(config.get("run_pairs", [])):
+        _expect_known(f"{source}: run_pairs[{i}]", name, config["pairs"], "pairs")

