@@ -9,6 +9,14 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+
+
+# Set by common.smk; declared so that remote (SLURM) jobs receive them too.
+envvars:
+    "PYTHONPATH",
+    "FAIRSCORE_CONFIG_FILES",
+
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/splits.smk"
 

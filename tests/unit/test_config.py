@@ -1,0 +1,66 @@
+"""Config validation: the JSON schema and the cross-reference checks name the key at fault."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from fairscore.config import check_config
+from fairscore.errors import ConfigError
+
+
+@pytest.fixture()
+def config(default_config):
+    return copy.deepcopy(default_config)
+
+
+@pytest.fixture(scope="session")
+def schema(root):
+    return str(root / "config" / "schema.json")
+
+
+def test_default_config_is_valid_and_gets_defaults(config, schema):
+    del config["splits"]
+    validate(config, schema)
+    check_config(config)
+    assert config["splits"]["train_fraction"] == 0.7 and config["n_splits"] == 50
+
+
+def test_unknown_key_is_named(config, schema):
+    config["splits"]["n_folds"] = 3
+    with pytest.raises(WorkflowError, match="'n_folds' was unexpected"):
+        validate(config, schema)
+
+
+def test_wrong_type_is_named(config, schema):
+    config["n_splits"] = "fifty"
+    with pytest.raises(WorkflowError, match=r"'fifty' is not of type 'integer'[\s\S]*n_splits"):
+        validate(config, schema)
+
+
+def test_missing_datasets_section_is_named(config, schema):
+    del config["datasets"]
+    with pytest.raises(WorkflowError, match="'datasets' is a required property"):
+        validate(config, schema)
+
+
+def test_pair_with_missing_dataset_is_named(config, schema):
+    config["pairs"]["bank_age"] = {"dataset": "bank", "protected": "age"}
+    validate(config, schema)
+    with pytest.raises(ConfigError, match=r"pairs\.bank_age\.dataset = 'bank'"):
+        check_config(config)
+
+
+def test_dataset_with_missing_raw_file_is_named(config):
+    config["datasets"]["german"]["raw_files"] = ["german.doc"]
+    with pytest.raises(ConfigError, match=r"datasets\.german\.raw_files\[0\] = 'german.doc'"):
+        check_config(config)
+
+
+def test_run_pairs_must_name_configured_pairs(config):
+    config["run_pairs"] = ["german_sex", "german_race"]
+    with pytest.raises(ConfigError, match=r"run_pairs\[1\] = 'german_race'"):
+        check_config(config)

@@ -1,0 +1,38 @@
+"""Run Snakemake in a temporary copy of the workflow (Snakemake locks its directory)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles", "src", "tests/config")
+
+
+def copy_workflow(root: Path, dest: Path) -> Path:
+    for part in WORKFLOW_PARTS:
+        src = root / part
+        target = dest / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, target)
+    (dest / "data").symlink_to(root / "data")  # the offline mirror made by ./setup.sh
+    return dest
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir,
+                          capture_output=True, text=True, timeout=1200)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def test_workflow(root, tmp_path_factory) -> Path:
+    return copy_workflow(root, tmp_path_factory.mktemp("workflow"))
