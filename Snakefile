@@ -19,6 +19,7 @@ envvars:
 
 include: "workflow/rules/data.smk"
 include: "workflow/rules/splits.smk"
+include: "workflow/rules/fairshap.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -34,6 +35,7 @@ localrules:
     all,
     data,
     splits,
+    fairshap_scores,
 
 
 rule all:
@@ -41,3 +43,4 @@ rule all:
     input:
         rules.data.input,
         rules.splits.input,
+        rules.fairshap_scores.input,

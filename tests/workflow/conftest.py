@@ -33,6 +33,7 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     return proc
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def test_workflow(root, tmp_path_factory) -> Path:
+    """A fresh copy per test module, so each module sees only the jobs it ran."""
     return copy_workflow(root, tmp_path_factory.mktemp("workflow"))

@@ -1,0 +1,447 @@
+r"""Exact kNN-Shapley (Jia et al., VLDB 2019) and FairShap's fairness valuations.
+
+For a reference point :math:`j` with label :math:`y_j`, order the training points
+:math:`\alpha_1, \dots, \alpha_N` by (squared Euclidean distance, training index) and
+let :math:`m_r = 1[y_{\alpha_r} = y_j]`. Then
+
+.. math::
+
+    s(\alpha_N) = \frac{m_N}{\max(K, N)}, \qquad
+    s(\alpha_r) = s(\alpha_{r+1}) + \frac{m_r - m_{r+1}}{\max(K, r)},
+
+is the exact Shapley value of the utility
+:math:`u_j(S) = \frac1K \#\{k \le \min(K, |S|) : \text{the } k\text{-th neighbour of } x_j
+\text{ in } S \text{ has label } y_j\}`, and :math:`\Phi[i, j] = s(i)` is the
+contribution matrix (``algorithms.md`` §1.1). Every FairShap valuation is a mean of
+:math:`\Phi` over a subset of reference columns (§1.2–1.4), so :math:`\Phi` is streamed
+in chunks of reference columns and never stored whole.
+
+Exact shortcuts (no value changes):
+
+* reference points with equal (features, label) have equal columns: each distinct
+  column is computed once and weighted by its count;
+* when the training set has at most 65,536 distinct rows (the AIF360 datasets have
+  75, 242 and 72), distances are computed per distinct row and the (distance, index)
+  order comes from a radix sort of small integer distance ranks.
+
+Distances are summed feature by feature, :math:`d = \sum_f (x_f - x'_f)^2`, in the same
+order on every path, so identical rows always tie exactly.
+
+References
+----------
+R. Jia et al., "Efficient task-specific data valuation for nearest neighbor algorithms",
+PVLDB 12(11), 2019. doi:10.14778/3342263.3342637
+A. Arnaiz-Rodriguez and N. Oliver, "FairShap: A Data Re-weighting Approach for
+Algorithmic Fairness based on Shapley Values".
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "fair_shapley_values",
+    "interpolate_weights",
+    "knn_shapley_matrix",
+    "normalise_weights",
+]
+
+_KEY_LIMIT = np.iinfo(np.uint16).max + 1  # numpy's stable sort is a radix sort for 16-bit keys
+_ARRAYS_PER_CHUNK = 8  # float64 (C, N) arrays alive at once in a chunk, for the memory budget
+
+
+# ----------------------------------------------------------------------------- backends
+class _NumpyBackend:
+    """Chunk kernels on the CPU with numpy; chunks run on threads (numpy releases the GIL)."""
+
+    def __init__(self, n_threads: int | None):
+        self.n_threads = n_threads or min(4, os.cpu_count() or 1)
+
+    def floats(self, x):
+        return np.ascontiguousarray(x, dtype=np.float64)
+
+    def ints(self, x):
+        return np.ascontiguousarray(x, dtype=np.int64)
+
+    def zeros(self, shape):
+        return np.zeros(shape)
+
+    def as_float(self, a):
+        return a.astype(np.float64)
+
+    def argsort(self, a):
+        return np.argsort(a, axis=1, kind="stable")
+
+    def gather(self, a, idx):
+        return np.take_along_axis(a, idx, axis=1)
+
+    def scatter(self, idx, src):
+        out = np.empty_like(src)
+        np.put_along_axis(out, idx, src, axis=1)
+        return out
+
+    def concat(self, a, b):
+        return np.concatenate([a, b], axis=1)
+
+    def cumsum(self, a):
+        return np.cumsum(a, axis=1)
+
+    def reverse_cumsum(self, a):
+        return np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
+
+    def small_keys(self, ranks):
+        return ranks.astype(np.uint16)
+
+    def order_by_distance(self, d):
+        # Exact (distance, index) order in two cheap passes: a stable radix sort on a
+        # monotone 16-bit bucket of d, then a stable timsort of the nearly sorted d.
+        lo, hi = d.min(axis=1, keepdims=True), d.max(axis=1, keepdims=True)
+        scale = (_KEY_LIMIT - 1) / np.where(hi > lo, hi - lo, 1.0)
+        first = np.argsort(((d - lo) * scale).astype(np.uint16), axis=1, kind="stable")
+        second = np.argsort(np.take_along_axis(d, first, axis=1), axis=1, kind="stable")
+        return np.take_along_axis(first, second, axis=1)
+
+    def numpy(self, a):
+        return a
+
+    def map(self, fn, items):
+        if self.n_threads == 1 or len(items) == 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(self.n_threads) as pool:
+            return list(pool.map(fn, items))
+
+
+class _TorchBackend:
+    """Chunk kernels with torch on a device (``"cuda"`` for a GPU, ``"cpu"``)."""
+
+    def __init__(self, device: str):
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device)
+
+    def floats(self, x):
+        return self.torch.as_tensor(np.asarray(x, dtype=np.float64), device=self.device)
+
+    def ints(self, x):
+        return self.torch.as_tensor(np.asarray(x, dtype=np.int64), device=self.device)
+
+    def zeros(self, shape):
+        return self.torch.zeros(shape, dtype=self.torch.float64, device=self.device)
+
+    def as_float(self, a):
+        return a.double()
+
+    def argsort(self, a):
+        return self.torch.sort(a, dim=1, stable=True).indices
+
+    def gather(self, a, idx):
+        return self.torch.gather(a, 1, idx)
+
+    def scatter(self, idx, src):
+        return self.torch.empty_like(src).scatter_(1, idx, src)
+
+    def concat(self, a, b):
+        return self.torch.cat([a, b], dim=1)
+
+    def cumsum(self, a):
+        return self.torch.cumsum(a, dim=1)
+
+    def reverse_cumsum(self, a):
+        return self.torch.flip(self.torch.cumsum(self.torch.flip(a, (1,)), dim=1), (1,))
+
+    def small_keys(self, ranks):
+        return ranks.to(self.torch.int32)
+
+    def order_by_distance(self, d):
+        return self.argsort(d)
+
+    def numpy(self, a):
+        return a.cpu().numpy()
+
+    def map(self, fn, items):
+        return [fn(i) for i in items]
+
+
+def _backend(device: str | None, n_threads: int | None):
+    """``None``/``"numpy"``: numpy on the CPU; ``"auto"``: CUDA if available else numpy;
+    any torch device name (``"cpu"``, ``"cuda"``, ``"cuda:1"``): torch on that device."""
+    if device == "auto":
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else None
+    if device in (None, "numpy"):
+        return _NumpyBackend(n_threads)
+    return _TorchBackend(device)
+
+
+# ----------------------------------------------------------------------------- kernels
+def _sq_distances(be, R, T):
+    """Squared Euclidean distances, shape (C, N), summed feature by feature."""
+    d = be.zeros((R.shape[0], T.shape[0]))
+    for f in range(R.shape[1]):
+        d += (R[:, f : f + 1] - T[None, :, f]) ** 2
+    return d
+
+
+def _distance_keys(be, du):
+    """Dense rank of each distance within its row: equal distances get equal keys."""
+    order = be.argsort(du)
+    sorted_d = be.gather(du, order)
+    steps = be.as_float(sorted_d[:, 1:] != sorted_d[:, :-1])
+    ranks = be.concat(be.zeros((du.shape[0], 1)), be.cumsum(steps))
+    return be.small_keys(be.scatter(order, ranks))
+
+
+class _Engine:
+    """Streams Phi over chunks of reference columns for one training set."""
+
+    def __init__(self, X_train, y_train, *, k, backend, memory_mb, dedup):
+        be = self.be = backend
+        n = len(X_train)
+        self.k = k
+        self.y = be.floats(y_train)
+        ranks = np.arange(1, n, dtype=np.float64)
+        self.inv_steps = be.floats(1.0 / np.maximum(k, ranks))
+        self.last = 1.0 / max(k, n)
+        self.chunk = max(1, (memory_mb << 20) // (8 * n * _ARRAYS_PER_CHUNK))
+        unique, inverse = np.unique(X_train, axis=0, return_inverse=True) if dedup else (None, None)
+        self.by_row = dedup and len(unique) <= _KEY_LIMIT
+        if self.by_row:
+            self.T, self.inverse = be.floats(unique), be.ints(inverse.ravel())
+        else:
+            self.T = be.floats(X_train)
+
+    def order(self, R):
+        """Training indices sorted by (distance to each row of R, index), shape (C, N)."""
+        be = self.be
+        if self.by_row:
+            return be.argsort(_distance_keys(be, _sq_distances(be, R, self.T))[:, self.inverse])
+        return be.order_by_distance(_sq_distances(be, R, self.T))
+
+    def phi(self, R, y_cols):
+        """Phi for the reference columns (R, y_cols), shape (C, N)."""
+        be = self.be
+        order = self.order(R)
+        match = be.as_float(self.y[order] == y_cols[:, None])
+        steps = (match[:, :-1] - match[:, 1:]) * self.inv_steps[None, :]
+        return be.scatter(order, be.reverse_cumsum(be.concat(steps, match[:, -1:] * self.last)))
+
+    def map_columns(self, X_cols, y_cols, fn):
+        """``fn(phi_chunk, slice)`` for every chunk of columns, in column order."""
+        be = self.be
+        slices = [slice(i, i + self.chunk) for i in range(0, len(X_cols), self.chunk)]
+        return be.map(lambda sl: fn(self.phi(be.floats(X_cols[sl]), be.floats(y_cols[sl])), sl), slices)
+
+
+def _reference_columns(X_ref, y_ref, dedup):
+    """Distinct (features, label) reference columns and each reference point's column."""
+    if not dedup:
+        return X_ref, y_ref, np.arange(len(X_ref))
+    unique, inverse = np.unique(np.column_stack([X_ref, y_ref]), axis=0, return_inverse=True)
+    return unique[:, :-1], unique[:, -1], inverse.ravel()
+
+
+def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k):
+    X_train, X_ref = np.asarray(X_train, dtype=np.float64), np.asarray(X_ref, dtype=np.float64)
+    y_train, y_ref = np.asarray(y_train).ravel(), np.asarray(y_ref).ravel()
+    if X_train.ndim != 2 or X_ref.ndim != 2 or X_train.shape[1] != X_ref.shape[1]:
+        raise DataError(f"X_train {X_train.shape} and X_ref {X_ref.shape}: expected 2-D arrays "
+                        "with the same number of features")
+    for name, X, y in (("train", X_train, y_train), ("ref", X_ref, y_ref)):
+        if len(y) != len(X):
+            raise DataError(f"y_{name} has {len(y)} labels for {len(X)} rows of X_{name}; expected equal lengths")
+        if len(X) == 0:
+            raise DataError(f"X_{name} is empty; expected at least one row")
+        if not np.isfinite(X).all():
+            bad = np.argwhere(~np.isfinite(X))[0]
+            raise DataError(f"X_{name}[{bad[0]}, {bad[1]}] = {X[tuple(bad)]}; expected finite features")
+    if groups is not None and len(np.asarray(groups).ravel()) != len(X_ref):
+        raise DataError(f"a_ref has {len(np.asarray(groups).ravel())} values for {len(X_ref)} reference rows")
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise DataError(f"k = {k!r}; expected an integer >= 1")
+    return X_train, y_train, X_ref, y_ref
+
+
+def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device=None, memory_mb=256,
+                       dedup=True, n_threads=None) -> np.ndarray:
+    """The exact kNN-Shapley contribution matrix.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, n_features)
+    y_train : array-like of shape (n_train,)
+    X_ref : array-like of shape (n_ref, n_features)
+    y_ref : array-like of shape (n_ref,)
+    k : int
+        Number of neighbours K.
+    device : None, "numpy", "auto" or a torch device name
+        ``None``/``"numpy"`` computes with numpy; a torch device (``"cpu"``, ``"cuda"``)
+        with torch; ``"auto"`` picks CUDA when available.
+    memory_mb : int
+        Budget for the arrays of one chunk of reference columns.
+    dedup : bool
+        Use the exact duplicate-row shortcuts (module docstring).
+    n_threads : int, optional
+        Threads of the numpy path.
+
+    Returns
+    -------
+    phi : ndarray of shape (n_train, n_ref)
+        ``phi[i, j]`` is training point i's Shapley value for reference point j; each
+        column sums to the kNN utility of the whole training set.
+    """
+    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, None, k)
+    engine = _Engine(X_train, y_train, k=k, backend=_backend(device, n_threads), memory_mb=memory_mb,
+                     dedup=dedup)
+    X_cols, y_cols, column = _reference_columns(X_ref, y_ref, dedup)
+    parts = engine.map_columns(X_cols, y_cols, lambda phi, sl: engine.be.numpy(phi))
+    return np.concatenate(parts, axis=0)[column].T
+
+
+# ----------------------------------------------------------------------------- valuations
+def _subset_means(X_train, y_train, X_ref, y_ref, masks: dict[str, np.ndarray], *, k, device,
+                  memory_mb, dedup, n_threads) -> dict[str, np.ndarray]:
+    """For each named boolean mask over the reference set, the row mean of Phi over it."""
+    for name, mask in masks.items():
+        if not mask.any():
+            raise DataError(f"the reference set has no point in cell {name!r}; "
+                            "expected every (label, group) cell to be non-empty")
+    X_cols, y_cols, column = _reference_columns(X_ref, y_ref, dedup)
+    weights = np.zeros((len(X_cols), len(masks)))
+    for v, mask in enumerate(masks.values()):
+        np.add.at(weights[:, v], column[mask], 1.0 / mask.sum())
+    engine = _Engine(X_train, y_train, k=k, backend=_backend(device, n_threads), memory_mb=memory_mb,
+                     dedup=dedup)
+    be = engine.be
+    W = be.floats(weights)
+    parts = engine.map_columns(X_cols, y_cols, lambda phi, sl: be.numpy(phi.T @ W[sl]))
+    total = parts[0].copy()
+    for part in parts[1:]:  # fixed order: deterministic whatever the thread timing
+        total += part
+    return {name: total[:, v] for v, name in enumerate(masks)}
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x >= 0 else -1.0
+
+
+def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign="privileged",
+                        device=None, memory_mb=256, dedup=True, n_threads=None) -> pd.DataFrame:
+    """FairShap valuations of every training point against a reference set.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, n_features)
+        Standardised training features.
+    y_train : array-like of shape (n_train,)
+        Binary labels, 1 = favourable.
+    X_ref, y_ref : array-like of shape (n_ref, n_features) and (n_ref,)
+        The reference set (the validation split in the paper).
+    a_ref : array-like of shape (n_ref,), optional
+        Protected group of each reference point. Binary (1 = privileged) gives the
+        table of ``algorithms.md`` §1.2; more than two groups the multi-group
+        extension of §1.4 (App. C.6); ``None`` the case A = Y of §1.3.
+    k : int
+        Neighbours K (D2: 5).
+    sign : {"privileged", "data"}
+        Signs of the binary EOp/EOdds valuations (D12): ``"privileged"`` assumes the
+        privileged group has the higher TPR and FPR, as the authors' code does;
+        ``"data"`` takes each sign from the reference set's soft rates.
+    device, memory_mb, dedup, n_threads
+        As in :func:`knn_shapley_matrix`.
+
+    Returns
+    -------
+    DataFrame of shape (n_train, n_valuations)
+        Binary A: ``acc, tpr, tnr, tpr_a0, tpr_a1, tnr_a0, tnr_a1, fpr_a0, fpr_a1,
+        fnr_a0, fnr_a1, eop, eodds, eodds_abs``. A = Y: ``acc, tpr, tnr, fpr, fnr, eop,
+        eop_bounded``. Multi-group: ``acc, tpr, tnr`` and ``tpr_a<g>, tnr_a<g>`` per
+        group, ``eop, eodds``.
+    """
+    if sign not in ("privileged", "data"):
+        raise DataError(f"sign = {sign!r}; expected 'privileged' or 'data'")
+    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, a_ref, k)
+    for name, y in (("y_train", y_train), ("y_ref", y_ref)):
+        if not set(np.unique(y)) <= {0, 1}:
+            raise DataError(f"{name} has values {sorted(np.unique(y).tolist())}; expected binary labels 0/1")
+    n = len(X_train)
+    pos, neg = y_ref == 1, y_ref == 0
+    masks = {"acc": np.ones(len(y_ref), dtype=bool), "tpr": pos, "tnr": neg}
+    groups = [] if a_ref is None else sorted(np.unique(np.asarray(a_ref).ravel()).tolist())
+    a_ref = None if a_ref is None else np.asarray(a_ref).ravel()
+    if a_ref is not None and len(groups) < 2:
+        raise DataError(f"a_ref has a single group {groups}; expected at least two groups")
+    if len(groups) == 2 and groups != [0, 1]:
+        raise DataError(f"a_ref has groups {groups}; expected 0 (unprivileged) and 1 (privileged)")
+    for g in groups:
+        masks[f"tpr_a{g}"] = pos & (a_ref == g)
+        masks[f"tnr_a{g}"] = neg & (a_ref == g)
+    v = _subset_means(X_train, y_train, X_ref, y_ref, masks, k=k, device=device,
+                      memory_mb=memory_mb, dedup=dedup, n_threads=n_threads)
+    if a_ref is None:
+        v["fpr"], v["fnr"] = 1.0 / n - v["tnr"], 1.0 / n - v["tpr"]
+        v["eop"] = v["tpr"] + v["tnr"] - 1.0 / n  # TPR + TNR - 1 (FS "EOp [-1,1]")
+        v["eop_bounded"] = (v["tpr"] + v["tnr"]) / 2  # balanced accuracy (FS "EOp [0,1]")
+        return pd.DataFrame(v)
+    for g in groups:
+        v[f"fpr_a{g}"], v[f"fnr_a{g}"] = 1.0 / n - v[f"tnr_a{g}"], 1.0 / n - v[f"tpr_a{g}"]
+    if len(groups) == 2:
+        _binary_gaps(v, sign)
+    else:
+        _multigroup_gaps(v, groups, n)
+    return pd.DataFrame(v)
+
+
+def _binary_gaps(v: dict, sign: str) -> None:
+    """EOp, EOdds and the per-point absolute EOdds of §1.2 (signed as the authors' code)."""
+    tpr_gap = v["tpr_a0"] - v["tpr_a1"]
+    fpr_gap = v["fpr_a0"] - v["fpr_a1"]
+    s_tpr = s_fpr = 1.0
+    if sign == "data":  # flip a gap whose privileged rate is lower on the reference set (D12)
+        s_tpr = _sign(v["tpr_a1"].sum() - v["tpr_a0"].sum())
+        s_fpr = _sign(v["fpr_a1"].sum() - v["fpr_a0"].sum())
+    v["eop"] = s_tpr * tpr_gap
+    v["eodds"] = 0.5 * (s_fpr * fpr_gap + s_tpr * tpr_gap)
+    v["eodds_abs"] = 0.5 * (np.abs(fpr_gap) + np.abs(tpr_gap))
+
+
+def _multigroup_gaps(v: dict, groups: list, n: int) -> None:
+    """EOp and EOdds for the group whose soft rates differ most from the whole set's (§1.4, D14)."""
+    fpr = 1.0 / n - v["tnr"]
+    tpr_dev = {g: v["tpr"].sum() - v[f"tpr_a{g}"].sum() for g in groups}
+    fpr_dev = {g: fpr.sum() - v[f"fpr_a{g}"].sum() for g in groups}
+    g_eop = max(groups, key=lambda g: abs(tpr_dev[g]))
+    v["eop"] = _sign(tpr_dev[g_eop]) * (v[f"tpr_a{g_eop}"] - v["tpr"])
+    g_eo = max(groups, key=lambda g: 0.5 * (abs(tpr_dev[g]) + abs(fpr_dev[g])))
+    v["eodds"] = 0.5 * (_sign(tpr_dev[g_eo]) * (v[f"tpr_a{g_eo}"] - v["tpr"])
+                        + _sign(fpr_dev[g_eo]) * (v[f"fpr_a{g_eo}"] - fpr))
+
+
+# ----------------------------------------------------------------------------- weights
+def normalise_weights(values) -> np.ndarray:
+    """Min–max to [0, 1], then scale to mean 1 (``algorithms.md`` §1.5).
+
+    The least valuable point gets weight 0; negative valuations are shifted, not clipped.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all():
+        raise DataError(f"valuations of shape {values.shape}: expected a non-empty 1-D array of finite values")
+    lo, hi = values.min(), values.max()
+    if hi == lo:
+        raise DataError(f"all {len(values)} valuations equal {lo!r}; min-max normalisation is undefined")
+    w = (values - lo) / (hi - lo)
+    return w * (len(w) / w.sum())
+
+
+def interpolate_weights(weights, alpha: float) -> np.ndarray:
+    """``(1 - alpha) + alpha * weights``: alpha = 0 is unweighted, 1 is pure FairShap (Fig. 7)."""
+    if not 0.0 <= alpha <= 1.0:
+        raise DataError(f"alpha = {alpha!r}; expected a number in [0, 1]")
+    return (1.0 - alpha) + alpha * np.asarray(weights, dtype=np.float64)

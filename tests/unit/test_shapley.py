@@ -1,0 +1,249 @@
+"""kNN-Shapley and FairShap valuations, proven against the definitions."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from fairscore.errors import DataError
+from fairscore.shapley import (
+    _multigroup_gaps,
+    fair_shapley_values,
+    interpolate_weights,
+    knn_shapley_matrix,
+    normalise_weights,
+)
+
+
+# ----------------------------------------------------------------------------- brute force
+def knn_utility(X, y, members, x_ref, y_ref, k):
+    """u(S) = (1/K) #{top-min(K,|S|) neighbours of x_ref in S with label y_ref}; order (d, index)."""
+    if not members:
+        return 0.0
+    d = {i: float(np.sum((X[i] - x_ref) ** 2)) for i in members}
+    ranked = sorted(members, key=lambda i: (d[i], i))[:k]
+    return sum(y[i] == y_ref for i in ranked) / k
+
+
+def brute_force_shapley(X, y, x_ref, y_ref, k):
+    """Exact Shapley values of knn_utility by enumerating every coalition."""
+    n = len(X)
+    values = np.zeros(n)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for size in range(n):
+            w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for subset in itertools.combinations(others, size):
+                values[i] += w * (knn_utility(X, y, [*subset, i], x_ref, y_ref, k)
+                                  - knn_utility(X, y, list(subset), x_ref, y_ref, k))
+    return values
+
+
+def small_problem(seed, n_train, n_ref, ties):
+    rng = np.random.default_rng(seed)
+    if ties:  # few integer values: duplicate rows and distance ties between distinct rows
+        X = rng.integers(0, 3, size=(n_train, 2)).astype(float)
+        R = rng.integers(0, 3, size=(n_ref, 2)).astype(float)
+    else:
+        X, R = rng.standard_normal((n_train, 3)), rng.standard_normal((n_ref, 3))
+    return X, rng.integers(0, 2, n_train), R, rng.integers(0, 2, n_ref)
+
+
+CASES = [(seed, n, k, ties) for seed, (n, k) in enumerate(
+    [(1, 1), (2, 3), (4, 2), (5, 5), (6, 3), (7, 1), (8, 5), (8, 2), (3, 10), (8, 10)]) for ties in (False, True)]
+
+
+@pytest.mark.parametrize("seed,n,k,ties", CASES)
+@pytest.mark.parametrize("device,dedup", [(None, True), (None, False), ("cpu", True)])
+def test_matrix_equals_enumeration_of_all_coalitions(seed, n, k, ties, device, dedup):
+    X, y, R, yr = small_problem(seed, n, 4, ties)
+    phi = knn_shapley_matrix(X, y, R, yr, k=k, device=device, dedup=dedup)
+    for j in range(len(R)):
+        np.testing.assert_allclose(phi[:, j], brute_force_shapley(X, y, R[j], yr[j], k), atol=1e-12)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_efficiency_each_column_sums_to_the_full_set_utility(ties):
+    X, y, R, yr = small_problem(11, 60, 25, ties)
+    phi = knn_shapley_matrix(X, y, R, yr, k=5)
+    full = [knn_utility(X, y, list(range(len(X))), R[j], yr[j], 5) for j in range(len(R))]
+    np.testing.assert_allclose(phi.sum(axis=0), full, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def duplicated():
+    """Tabular-like data: 600 training and 300 reference rows drawn from 15 distinct rows."""
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 2, size=(15, 6)).astype(float) * rng.standard_normal(6)
+    X, R = rows[rng.integers(0, 15, 600)], rows[rng.integers(0, 15, 300)]
+    y, yr, ar = rng.integers(0, 2, 600), rng.integers(0, 2, 300), rng.integers(0, 2, 300)
+    return X, y, R, yr, ar
+
+
+def test_duplicate_aware_path_equals_plain_path_bit_for_bit(duplicated):
+    X, y, R, yr, _ = duplicated
+    fast = knn_shapley_matrix(X, y, R, yr, k=5, dedup=True)
+    plain = knn_shapley_matrix(X, y, R, yr, k=5, dedup=False, memory_mb=1)
+    assert np.array_equal(fast, plain)
+
+
+def test_duplicate_aware_valuations_equal_plain_valuations(duplicated):
+    X, y, R, yr, ar = duplicated
+    fast = fair_shapley_values(X, y, R, yr, ar, dedup=True)
+    plain = fair_shapley_values(X, y, R, yr, ar, dedup=False, memory_mb=1, n_threads=1)
+    np.testing.assert_allclose(fast.to_numpy(), plain.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dedup", [True, False])
+def test_torch_path_equals_numpy_path(duplicated, dedup):
+    X, y, R, yr, ar = duplicated
+    np.testing.assert_allclose(knn_shapley_matrix(X, y, R, yr, device="cpu", dedup=dedup),
+                               knn_shapley_matrix(X, y, R, yr, dedup=dedup), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fair_shapley_values(X, y, R, yr, ar, device="cpu", dedup=dedup).to_numpy(),
+                               fair_shapley_values(X, y, R, yr, ar, dedup=dedup).to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_chunking_and_threads_do_not_change_values(duplicated):
+    X, y, R, yr, ar = duplicated
+    a = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False)
+    b = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False)
+    c = fair_shapley_values(X, y, R, yr, ar, memory_mb=512, n_threads=1, dedup=False)
+    assert a.equals(b)
+    np.testing.assert_allclose(a.to_numpy(), c.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_accuracy_valuation_agrees_with_pydvl():
+    pydvl = pytest.importorskip("pydvl.valuation")
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(3)
+    X, R = rng.standard_normal((150, 4)), rng.standard_normal((60, 4))
+    y, yr = rng.integers(0, 2, 150), rng.integers(0, 2, 60)
+    ours = fair_shapley_values(X, y, R, yr, None, k=5)["acc"]
+    valuation = pydvl.KNNShapleyValuation(KNeighborsClassifier(n_neighbors=5),
+                                          pydvl.Dataset(R, yr), progress=False)
+    theirs = valuation.fit(pydvl.Dataset(X, y)).result
+    order = np.argsort(theirs.indices)
+    np.testing.assert_allclose(ours, theirs.values[order], rtol=0, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- identities
+@pytest.fixture(scope="module")
+def binary(duplicated):
+    X, y, R, yr, ar = duplicated
+    return fair_shapley_values(X, y, R, yr, ar), (X, y, R, yr, ar)
+
+
+def test_rate_identities(binary):
+    v, (X, *_) = binary
+    n = len(X)
+    for g in (0, 1):
+        np.testing.assert_allclose(v[f"fpr_a{g}"], 1 / n - v[f"tnr_a{g}"], atol=1e-15)
+        np.testing.assert_allclose(v[f"fnr_a{g}"], 1 / n - v[f"tpr_a{g}"], atol=1e-15)
+    np.testing.assert_allclose(v["eop"], v["tpr_a0"] - v["tpr_a1"], atol=1e-15)
+    np.testing.assert_allclose(v["eodds"], 0.5 * ((v["fpr_a0"] - v["fpr_a1"]) + (v["tpr_a0"] - v["tpr_a1"])),
+                               atol=1e-15)
+    np.testing.assert_allclose(v["eodds"], 0.5 * ((v["tnr_a1"] - v["tnr_a0"]) + (v["tpr_a0"] - v["tpr_a1"])),
+                               atol=1e-15)
+    np.testing.assert_allclose(v["eodds_abs"], 0.5 * (np.abs(v["fpr_a0"] - v["fpr_a1"])
+                                                      + np.abs(v["tpr_a0"] - v["tpr_a1"])), atol=1e-15)
+
+
+def test_efficiency_identities_give_soft_knn_rates(binary):
+    v, (X, y, R, yr, ar) = binary
+    u = np.array([knn_utility(X, y, list(range(len(X))), R[j], yr[j], 5) for j in range(len(R))])
+    assert v["acc"].sum() == pytest.approx(u.mean(), abs=1e-12)
+    for g in (0, 1):
+        tpr = u[(yr == 1) & (ar == g)].mean()
+        tnr = u[(yr == 0) & (ar == g)].mean()
+        assert v[f"tpr_a{g}"].sum() == pytest.approx(tpr, abs=1e-12)
+        assert v[f"fpr_a{g}"].sum() == pytest.approx(1 - tnr, abs=1e-12)
+
+
+def test_data_sign_flips_a_gap_whose_privileged_rate_is_lower(binary):
+    v, (X, y, R, yr, ar) = binary
+    data = fair_shapley_values(X, y, R, yr, ar, sign="data")
+    s_tpr = 1.0 if v["tpr_a1"].sum() >= v["tpr_a0"].sum() else -1.0
+    np.testing.assert_allclose(data["eop"], s_tpr * v["eop"], atol=1e-15)
+
+
+def test_a_equals_y_case(duplicated):
+    X, y, R, yr, _ = duplicated
+    v = fair_shapley_values(X, y, R, yr, None)
+    n = len(X)
+    np.testing.assert_allclose(v["eop"], v["tpr"] + v["tnr"] - 1 / n, atol=1e-15)
+    np.testing.assert_allclose(v["fpr"], 1 / n - v["tnr"], atol=1e-15)
+    # the bounded form is a positive affine map: identical weights after normalisation
+    np.testing.assert_allclose(normalise_weights(v["eop"]), normalise_weights(v["eop_bounded"]), atol=1e-9)
+
+
+def test_multigroup_reduces_to_binary_data_signed_eop_weights(binary):
+    v, (X, *_) = binary
+    mg = {key: v[key].to_numpy() for key in ("acc", "tpr", "tnr", "tpr_a0", "tpr_a1", "tnr_a0", "tnr_a1",
+                                             "fpr_a0", "fpr_a1")}
+    _multigroup_gaps(mg, [0, 1], len(X))
+    data = fair_shapley_values(*binary[1], sign="data")
+    np.testing.assert_allclose(normalise_weights(mg["eop"]), normalise_weights(data["eop"]), atol=1e-9)
+
+
+def test_three_groups(duplicated):
+    X, y, R, yr, _ = duplicated
+    ar = np.arange(len(R)) % 3
+    v = fair_shapley_values(X, y, R, yr, ar)
+    assert {"tpr_a2", "tnr_a2", "eop", "eodds"} <= set(v.columns) and np.isfinite(v.to_numpy()).all()
+    gap = {g: abs(v["tpr"].sum() - v[f"tpr_a{g}"].sum()) for g in range(3)}
+    g = max(gap, key=gap.get)
+    np.testing.assert_allclose(np.abs(v["eop"]), np.abs(v[f"tpr_a{g}"] - v["tpr"]), atol=1e-15)
+
+
+# ----------------------------------------------------------------------------- weights and errors
+def test_weights_are_min_max_then_mean_one():
+    w = normalise_weights([-2.0, 0.0, 2.0, 4.0])
+    np.testing.assert_allclose(w, [0, 1 / 3, 2 / 3, 1] / np.mean([0, 1 / 3, 2 / 3, 1]))
+    assert w.min() == 0 and w.mean() == pytest.approx(1)
+
+
+def test_alpha_interpolation():
+    w = normalise_weights([1.0, 2.0, 5.0])
+    np.testing.assert_array_equal(interpolate_weights(w, 0.0), np.ones(3))
+    np.testing.assert_allclose(interpolate_weights(w, 1.0), w)
+    assert interpolate_weights(w, 0.3).mean() == pytest.approx(1)
+    with pytest.raises(DataError, match="alpha = 1.5"):
+        interpolate_weights(w, 1.5)
+
+
+def test_equal_valuations_are_an_error():
+    with pytest.raises(DataError, match="all 3 valuations equal 0.5"):
+        normalise_weights([0.5, 0.5, 0.5])
+
+
+def test_empty_reference_cell_is_named(duplicated):
+    X, y, R, yr, ar = duplicated
+    ar = np.where(yr == 1, 1, ar)  # no positive reference point in group 0
+    with pytest.raises(DataError, match="cell 'tpr_a0'"):
+        fair_shapley_values(X, y, R, yr, ar)
+
+
+def test_nan_feature_is_named(duplicated):
+    X, y, R, yr, ar = duplicated
+    X = X.copy()
+    X[7, 2] = np.nan
+    with pytest.raises(DataError, match=r"X_train\[7, 2\] = nan"):
+        fair_shapley_values(X, y, R, yr, ar)
+
+
+def test_mismatched_lengths_are_named(duplicated):
+    X, y, R, yr, ar = duplicated
+    with pytest.raises(DataError, match="y_train has 599 labels for 600 rows"):
+        fair_shapley_values(X, y[:-1], R, yr, ar)
+    with pytest.raises(DataError, match="a_ref has 299 values for 300 reference rows"):
+        fair_shapley_values(X, y, R, yr, ar[:-1])
+
+
+def test_non_binary_labels_are_named(duplicated):
+    X, y, R, yr, ar = duplicated
+    with pytest.raises(DataError, match=r"y_ref has values \[0, 1, 2\]"):
+        fair_shapley_values(X, y, R, np.where(np.arange(len(yr)) == 0, 2, yr), ar)
