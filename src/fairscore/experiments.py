@@ -21,7 +21,7 @@ def standardised_parts(X: pd.DataFrame | np.ndarray, split: dict[str, np.ndarray
     return {part: scaler.transform(X[rows]) for part, rows in split.items()}
 
 
-def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device=None, memory_mb=256,
+def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="auto", memory_mb=256,
                           reference="validation") -> dict[str, np.ndarray]:
     """FairShap valuations and normalised weights of one split's training rows.
 

@@ -20,9 +20,10 @@ Exact shortcuts (no value changes):
 
 * reference points with equal (features, label) have equal columns: each distinct
   column is computed once and weighted by its count;
-* when the training set has at most 65,536 distinct rows (the AIF360 datasets have
-  75, 242 and 72), distances are computed per distinct row and the (distance, index)
-  order comes from a radix sort of small integer distance ranks.
+* when the training set has at most 65,536 distinct rows, and at most half as many
+  as points (the AIF360 datasets have 75, 242 and 72), distances are computed per
+  distinct row and the (distance, index) order comes from a counting sort of small
+  integer distance ranks.
 
 Distances are summed feature by feature, :math:`d = \sum_f (x_f - x'_f)^2`, in the same
 order on every path, so identical rows always tie exactly.
@@ -169,16 +170,18 @@ class _TorchBackend:
         return [fn(i) for i in items]
 
 
-def _backend(device: str | None, n_threads: int | None):
-    """``None``/``"numpy"``: numpy on the CPU; ``"auto"``: CUDA if available else numpy;
-    any torch device name (``"cpu"``, ``"cuda"``, ``"cuda:1"``): torch on that device."""
-    if device == "auto":
+def _resolve_device(device: str | None) -> str:
+    """``None``/``"auto"``: CUDA when torch sees one, else ``"numba"``. Other names pass."""
+    if device in (None, "auto"):
         import torch
 
-        device = "cuda" if torch.cuda.is_available() else None
-    if device in (None, "numpy"):
-        return _NumpyBackend(n_threads)
-    return _TorchBackend(device)
+        return "cuda" if torch.cuda.is_available() else "numba"
+    return device
+
+
+def _backend(device: str, n_threads: int | None):
+    """numpy chunk kernels for ``"numpy"``; torch ones for a torch device name."""
+    return _NumpyBackend(n_threads) if device == "numpy" else _TorchBackend(device)
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -199,24 +202,37 @@ def _distance_keys(be, du):
     return be.small_keys(be.scatter(order, ranks))
 
 
+def _training_rows(X_train, dedup):
+    """(rows to measure distances to, each point's row or None, whether rows are distinct).
+
+    Distinct rows are used when they fit 16-bit keys and are at most half the points.
+    """
+    if dedup:
+        unique, inverse = np.unique(X_train, axis=0, return_inverse=True)
+        if len(unique) <= min(_KEY_LIMIT, len(X_train) // 2):
+            return unique, inverse.ravel(), True
+    return X_train, None, False
+
+
+def _recursion_factors(n, k):
+    """1 / max(K, r) for ranks r = 1..N-1, and 1 / max(K, N) for the farthest point."""
+    return 1.0 / np.maximum(k, np.arange(1, n, dtype=np.float64)), 1.0 / max(k, n)
+
+
 class _Engine:
-    """Streams Phi over chunks of reference columns for one training set."""
+    """Streams Phi over chunks of reference columns for one training set (numpy or torch)."""
 
     def __init__(self, X_train, y_train, *, k, backend, memory_mb, dedup):
         be = self.be = backend
         n = len(X_train)
-        self.k = k
         self.y = be.floats(y_train)
-        ranks = np.arange(1, n, dtype=np.float64)
-        self.inv_steps = be.floats(1.0 / np.maximum(k, ranks))
-        self.last = 1.0 / max(k, n)
+        inv_steps, self.last = _recursion_factors(n, k)
+        self.inv_steps = be.floats(inv_steps)
         self.chunk = max(1, (memory_mb << 20) // (8 * n * _ARRAYS_PER_CHUNK))
-        unique, inverse = np.unique(X_train, axis=0, return_inverse=True) if dedup else (None, None)
-        self.by_row = dedup and len(unique) <= _KEY_LIMIT
+        rows, inverse, self.by_row = _training_rows(X_train, dedup)
+        self.T = be.floats(rows)
         if self.by_row:
-            self.T, self.inverse = be.floats(unique), be.ints(inverse.ravel())
-        else:
-            self.T = be.floats(X_train)
+            self.inverse = be.ints(inverse)
 
     def order(self, R):
         """Training indices sorted by (distance to each row of R, index), shape (C, N)."""
@@ -240,12 +256,17 @@ class _Engine:
         return be.map(lambda sl: fn(self.phi(be.floats(X_cols[sl]), be.floats(y_cols[sl])), sl), slices)
 
 
-def _reference_columns(X_ref, y_ref, dedup):
-    """Distinct (features, label) reference columns and each reference point's column."""
+def _reference_columns(X_ref, y_ref, cell, dedup):
+    """Distinct (features, label, cell) reference columns.
+
+    Returns the columns' features and labels, each column's cell and point count, and
+    each reference point's column.
+    """
     if not dedup:
-        return X_ref, y_ref, np.arange(len(X_ref))
-    unique, inverse = np.unique(np.column_stack([X_ref, y_ref]), axis=0, return_inverse=True)
-    return unique[:, :-1], unique[:, -1], inverse.ravel()
+        return X_ref, y_ref, cell, np.ones(len(X_ref)), np.arange(len(X_ref))
+    unique, inverse, counts = np.unique(np.column_stack([X_ref, y_ref, cell]), axis=0,
+                                        return_inverse=True, return_counts=True)
+    return unique[:, :-2], unique[:, -2], unique[:, -1].astype(np.int64), counts.astype(np.float64), inverse.ravel()
 
 
 def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k):
@@ -269,7 +290,34 @@ def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k):
     return X_train, y_train, X_ref, y_ref
 
 
-def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device=None, memory_mb=256,
+def _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, n_cells, *, k, device, memory_mb,
+               dedup, n_threads):
+    """Per cell g, the sum of col_weight[c] * Phi[:, c] over its columns; shape (n_train, n_cells)."""
+    device = _resolve_device(device)
+    if device == "numba":
+        from ._knn_kernels import cell_contributions
+
+        rows, inverse, by_row = _training_rows(X_train, dedup)
+        inv_steps, last = _recursion_factors(len(X_train), k)
+        return cell_contributions(
+            np.ascontiguousarray(rows), np.zeros(1, np.int64) if inverse is None else inverse.astype(np.int64),
+            by_row, np.asarray(y_train, np.float64), np.ascontiguousarray(X_cols, np.float64),
+            np.asarray(y_cols, np.float64), np.asarray(col_cell, np.int64), np.asarray(col_weight, np.float64),
+            n_cells, inv_steps, last).T
+    engine = _Engine(X_train, y_train, k=k, backend=_backend(device, n_threads), memory_mb=memory_mb,
+                     dedup=dedup)
+    be = engine.be
+    W = np.zeros((len(X_cols), n_cells))
+    W[np.arange(len(X_cols)), col_cell] = col_weight
+    W = be.floats(W)
+    parts = engine.map_columns(X_cols, y_cols, lambda phi, sl: be.numpy(phi.T @ W[sl]))
+    total = parts[0].copy()
+    for part in parts[1:]:  # fixed order: deterministic whatever the thread timing
+        total += part
+    return total
+
+
+def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", memory_mb=256,
                        dedup=True, n_threads=None) -> np.ndarray:
     """The exact kNN-Shapley contribution matrix.
 
@@ -281,11 +329,11 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device=None, memo
     y_ref : array-like of shape (n_ref,)
     k : int
         Number of neighbours K.
-    device : None, "numpy", "auto" or a torch device name
-        ``None``/``"numpy"`` computes with numpy; a torch device (``"cpu"``, ``"cuda"``)
-        with torch; ``"auto"`` picks CUDA when available.
+    device : {"auto", "numba", "numpy"} or a torch device name
+        ``"numba"``: fused CPU kernels; ``"numpy"``: vectorised numpy; a torch device
+        (``"cpu"``, ``"cuda"``): torch there; ``"auto"``: CUDA when available, else numba.
     memory_mb : int
-        Budget for the arrays of one chunk of reference columns.
+        Budget for the arrays of one chunk of reference columns (numpy and torch paths).
     dedup : bool
         Use the exact duplicate-row shortcuts (module docstring).
     n_threads : int, optional
@@ -298,34 +346,27 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device=None, memo
         column sums to the kNN utility of the whole training set.
     """
     X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, None, k)
-    engine = _Engine(X_train, y_train, k=k, backend=_backend(device, n_threads), memory_mb=memory_mb,
-                     dedup=dedup)
-    X_cols, y_cols, column = _reference_columns(X_ref, y_ref, dedup)
-    parts = engine.map_columns(X_cols, y_cols, lambda phi, sl: engine.be.numpy(phi))
-    return np.concatenate(parts, axis=0)[column].T
+    X_cols, y_cols, _, _, column = _reference_columns(X_ref, y_ref, np.zeros(len(X_ref)), dedup)
+    phi = _cell_sums(X_train, y_train, X_cols, y_cols, np.arange(len(X_cols)), np.ones(len(X_cols)),
+                     len(X_cols), k=k, device=device, memory_mb=memory_mb, dedup=dedup, n_threads=n_threads)
+    return phi[:, column]
 
 
 # ----------------------------------------------------------------------------- valuations
-def _subset_means(X_train, y_train, X_ref, y_ref, masks: dict[str, np.ndarray], *, k, device,
-                  memory_mb, dedup, n_threads) -> dict[str, np.ndarray]:
+def _subset_means(X_train, y_train, X_ref, y_ref, masks: dict[str, np.ndarray], **options):
     """For each named boolean mask over the reference set, the row mean of Phi over it."""
     for name, mask in masks.items():
         if not mask.any():
             raise DataError(f"the reference set has no point in cell {name!r}; "
                             "expected every (label, group) cell to be non-empty")
-    X_cols, y_cols, column = _reference_columns(X_ref, y_ref, dedup)
-    weights = np.zeros((len(X_cols), len(masks)))
-    for v, mask in enumerate(masks.values()):
-        np.add.at(weights[:, v], column[mask], 1.0 / mask.sum())
-    engine = _Engine(X_train, y_train, k=k, backend=_backend(device, n_threads), memory_mb=memory_mb,
-                     dedup=dedup)
-    be = engine.be
-    W = be.floats(weights)
-    parts = engine.map_columns(X_cols, y_cols, lambda phi, sl: be.numpy(phi.T @ W[sl]))
-    total = parts[0].copy()
-    for part in parts[1:]:  # fixed order: deterministic whatever the thread timing
-        total += part
-    return {name: total[:, v] for v, name in enumerate(masks)}
+    # Reference points with the same mask memberships form a cell; Phi is summed per cell
+    # and the means are linear combinations of the cell sums.
+    membership = np.column_stack(list(masks.values()))
+    patterns, cell = np.unique(membership, axis=0, return_inverse=True)
+    X_cols, y_cols, col_cell, col_weight, _ = _reference_columns(X_ref, y_ref, cell.ravel(), options["dedup"])
+    sums = _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, len(patterns), **options)
+    combine = patterns / membership.sum(axis=0)  # (cells, masks): 1/|mask| where the cell is in it
+    return {name: sums @ combine[:, v] for v, name in enumerate(masks)}
 
 
 def _sign(x: float) -> float:
@@ -333,7 +374,7 @@ def _sign(x: float) -> float:
 
 
 def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign="privileged",
-                        device=None, memory_mb=256, dedup=True, n_threads=None) -> pd.DataFrame:
+                        device="auto", memory_mb=256, dedup=True, n_threads=None) -> pd.DataFrame:
     """FairShap valuations of every training point against a reference set.
 
     Parameters

@@ -57,7 +57,8 @@ CASES = [(seed, n, k, ties) for seed, (n, k) in enumerate(
 
 
 @pytest.mark.parametrize("seed,n,k,ties", CASES)
-@pytest.mark.parametrize("device,dedup", [(None, True), (None, False), ("cpu", True)])
+@pytest.mark.parametrize("device,dedup", [("numpy", True), ("numpy", False), ("numba", True), ("numba", False),
+                                          ("cpu", True)])
 def test_matrix_equals_enumeration_of_all_coalitions(seed, n, k, ties, device, dedup):
     X, y, R, yr = small_problem(seed, n, 4, ties)
     phi = knn_shapley_matrix(X, y, R, yr, k=k, device=device, dedup=dedup)
@@ -83,34 +84,47 @@ def duplicated():
     return X, y, R, yr, ar
 
 
-def test_duplicate_aware_path_equals_plain_path_bit_for_bit(duplicated):
+@pytest.mark.parametrize("device", ["numpy", "numba"])
+def test_duplicate_aware_path_equals_plain_path_bit_for_bit(duplicated, device):
     X, y, R, yr, _ = duplicated
-    fast = knn_shapley_matrix(X, y, R, yr, k=5, dedup=True)
-    plain = knn_shapley_matrix(X, y, R, yr, k=5, dedup=False, memory_mb=1)
-    assert np.array_equal(fast, plain)
+    plain = knn_shapley_matrix(X, y, R, yr, k=5, dedup=False, memory_mb=1, device="numpy")
+    assert np.array_equal(knn_shapley_matrix(X, y, R, yr, k=5, dedup=True, device=device), plain)
+    assert np.array_equal(knn_shapley_matrix(X, y, R, yr, k=5, dedup=False, device=device), plain)
 
 
-def test_duplicate_aware_valuations_equal_plain_valuations(duplicated):
+@pytest.mark.parametrize("device", ["numpy", "numba"])
+def test_duplicate_aware_valuations_equal_plain_valuations(duplicated, device):
     X, y, R, yr, ar = duplicated
-    fast = fair_shapley_values(X, y, R, yr, ar, dedup=True)
-    plain = fair_shapley_values(X, y, R, yr, ar, dedup=False, memory_mb=1, n_threads=1)
+    fast = fair_shapley_values(X, y, R, yr, ar, dedup=True, device=device)
+    plain = fair_shapley_values(X, y, R, yr, ar, dedup=False, memory_mb=1, n_threads=1, device="numpy")
     np.testing.assert_allclose(fast.to_numpy(), plain.to_numpy(), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("device", ["cpu", "numba"])
 @pytest.mark.parametrize("dedup", [True, False])
-def test_torch_path_equals_numpy_path(duplicated, dedup):
+def test_torch_and_numba_paths_equal_numpy_path(duplicated, device, dedup):
     X, y, R, yr, ar = duplicated
-    np.testing.assert_allclose(knn_shapley_matrix(X, y, R, yr, device="cpu", dedup=dedup),
-                               knn_shapley_matrix(X, y, R, yr, dedup=dedup), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(fair_shapley_values(X, y, R, yr, ar, device="cpu", dedup=dedup).to_numpy(),
-                               fair_shapley_values(X, y, R, yr, ar, dedup=dedup).to_numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(knn_shapley_matrix(X, y, R, yr, device=device, dedup=dedup),
+                               knn_shapley_matrix(X, y, R, yr, device="numpy", dedup=dedup), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fair_shapley_values(X, y, R, yr, ar, device=device, dedup=dedup).to_numpy(),
+                               fair_shapley_values(X, y, R, yr, ar, device="numpy", dedup=dedup).to_numpy(),
+                               rtol=0, atol=1e-12)
+
+
+def test_continuous_data_numba_equals_numpy():
+    """No duplicate rows: the bucket sort path, with skewed distances and large buckets."""
+    rng = np.random.default_rng(9)
+    X = np.concatenate([rng.standard_normal((3000, 5)) * 0.01, rng.standard_normal((20, 5)) * 100])
+    R, y, yr = rng.standard_normal((50, 5)) * 0.01, rng.integers(0, 2, 3020), rng.integers(0, 2, 50)
+    assert np.array_equal(knn_shapley_matrix(X, y, R, yr, device="numba"),
+                          knn_shapley_matrix(X, y, R, yr, device="numpy", dedup=False))
 
 
 def test_chunking_and_threads_do_not_change_values(duplicated):
     X, y, R, yr, ar = duplicated
-    a = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False)
-    b = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False)
-    c = fair_shapley_values(X, y, R, yr, ar, memory_mb=512, n_threads=1, dedup=False)
+    a = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False, device="numpy")
+    b = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False, device="numpy")
+    c = fair_shapley_values(X, y, R, yr, ar, memory_mb=512, n_threads=1, dedup=False, device="numpy")
     assert a.equals(b)
     np.testing.assert_allclose(a.to_numpy(), c.to_numpy(), rtol=1e-12, atol=1e-15)
 
