@@ -20,6 +20,7 @@ envvars:
 include: "workflow/rules/data.smk"
 include: "workflow/rules/splits.smk"
 include: "workflow/rules/fairshap.smk"
+include: "workflow/rules/table2.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -28,6 +29,7 @@ report: "workflow/report/workflow.rst"
 wildcard_constraints:
     pair="|".join(PAIRS),
     split=r"\d+",
+    method="|".join(METHODS),
     raw_file="|".join(map(re.escape, config["raw_files"])),
 
 
@@ -44,3 +46,4 @@ rule all:
         rules.data.input,
         rules.splits.input,
         rules.fairshap_scores.input,
+        rules.table2.output.md,

@@ -28,11 +28,11 @@ __all__ = [
     "PROTECTED",
     "aif360_raw_root",
     "group_label_counts",
+    "load_aif360_dataset",
     "load_aif360_preproc",
     "place_aif360_raw_files",
     "read_tidy",
     "stratify_codes",
-    "write_tidy",
 ]
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,22 @@ def _metadata_map(ds, key: str) -> dict:
     return {float(k): str(v) for k, v in ds.metadata[key][0].items()}
 
 
+def load_aif360_dataset(dataset: str, protected: str):
+    """AIF360's ``BinaryLabelDataset`` from ``load_preproc_data_<dataset>([protected])``."""
+    if dataset not in AIF360_LOADERS:
+        raise ConfigError(
+            f"dataset {dataset!r} has no AIF360 preprocessing loader; expected one of {sorted(AIF360_LOADERS)}"
+        )
+    module = importlib.import_module(_AIF360_PREPROC_MODULE)
+    try:
+        return getattr(module, AIF360_LOADERS[dataset])([protected])
+    except SystemExit as exc:  # aif360 exits when a raw file is missing
+        raise DataError(
+            f"aif360 could not read the raw {dataset} files under {aif360_raw_root()}; "
+            "build them with `snakemake --cores 1 data`"
+        ) from exc
+
+
 def load_aif360_preproc(dataset: str, protected: str) -> tuple[pd.DataFrame, dict]:
     """Load one (dataset, protected attribute) pair with AIF360's Calmon preprocessing.
 
@@ -107,18 +123,7 @@ def load_aif360_preproc(dataset: str, protected: str) -> tuple[pd.DataFrame, dic
     meta : dict
         Feature names, the original label and protected encodings and their names.
     """
-    if dataset not in AIF360_LOADERS:
-        raise ConfigError(
-            f"dataset {dataset!r} has no AIF360 preprocessing loader; expected one of {sorted(AIF360_LOADERS)}"
-        )
-    module = importlib.import_module(_AIF360_PREPROC_MODULE)
-    try:
-        ds = getattr(module, AIF360_LOADERS[dataset])([protected])
-    except SystemExit as exc:  # aif360 exits when a raw file is missing
-        raise DataError(
-            f"aif360 could not read the raw {dataset} files under {aif360_raw_root()}; "
-            "build them with `snakemake --cores 1 data`"
-        ) from exc
+    ds = load_aif360_dataset(dataset, protected)
     favourable = float(ds.favorable_label)
     privileged = float(np.asarray(ds.privileged_protected_attributes[0]).ravel()[0])
     label_orig = ds.labels.ravel().astype(float)
@@ -161,12 +166,6 @@ def stratify_codes(frame: pd.DataFrame, meta: dict) -> np.ndarray:
 def group_label_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Row counts per (protected, label) cell, as a tidy frame with column ``count``."""
     return frame.groupby([PROTECTED, LABEL]).size().rename("count").reset_index()
-
-
-def write_tidy(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a tidy table as CSV (round-trip float format), atomically."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
 
 
 def read_tidy(path: str | Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

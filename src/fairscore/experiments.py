@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.preprocessing import StandardScaler
 
-from .shapley import fair_shapley_values, normalise_weights
+from .baselines import (
+    group_reweighing_weights,
+    influence_weights,
+    label_bias_weights,
+    optprep_transform,
+    postpro_predict,
+)
+from .errors import ConfigError, DataError
+from .metrics import split_metrics
+from .shapley import fair_shapley_values, interpolate_weights, normalise_weights
 
-__all__ = ["FAIRSHAP_WEIGHTED", "fairshap_split_scores", "standardised_parts"]
+__all__ = [
+    "FAIRSHAP_WEIGHTED",
+    "METHOD_KINDS",
+    "SplitData",
+    "fairshap_split_scores",
+    "fit_gbc",
+    "standardised_parts",
+    "table2_method_runs",
+    "table2_split",
+]
 
 #: valuations turned into Table 2 sample weights (phi_acc, FairShap EOp, FairShap EOdds)
 FAIRSHAP_WEIGHTED = ("acc", "eop", "eodds")
@@ -52,3 +73,124 @@ def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="aut
     out.update({name: values[name].to_numpy() for name in values.columns})
     out.update({f"w_{name}": normalise_weights(values[name]) for name in FAIRSHAP_WEIGHTED})
     return out
+
+
+# ----------------------------------------------------------------------------- Table 2
+@dataclass(frozen=True, kw_only=True)
+class SplitData:
+    """Everything one Table 2 fit may use for one split (features standardised on train)."""
+
+    dataset: str
+    seed: int
+    parts: dict[str, np.ndarray]
+    y: dict[str, np.ndarray]
+    a: dict[str, np.ndarray]
+    rows: dict[str, np.ndarray]
+    fairshap: dict[str, np.ndarray] | None = None
+    aif360: object | None = None  # the AIF360 dataset of the pair (OptPrep only)
+
+
+def fit_gbc(X, y, weights, seed) -> GradientBoostingClassifier:
+    """``GradientBoostingClassifier(random_state=seed)`` with sklearn defaults, on every row.
+
+    Merging identical (features, label) rows with summed weights is mathematically the
+    same fit, but rounding in the weighted sums can flip equal-gain splits (a test shows
+    probabilities moving by 0.01 on German), so it is not used.
+    """
+    return GradientBoostingClassifier(random_state=seed).fit(X, y, sample_weight=weights)
+
+
+def _weighted(d: SplitData, weights) -> np.ndarray:
+    return fit_gbc(d.parts["train"], d.y["train"], weights, d.seed).predict(d.parts["test"])
+
+
+def _predict_gbc(d: SplitData, _params) -> np.ndarray:
+    return _weighted(d, None)
+
+
+def _predict_group_rw(d: SplitData, _params) -> np.ndarray:
+    return _weighted(d, group_reweighing_weights(d.y["train"], d.a["train"]))
+
+
+def _predict_labelbias(d: SplitData, params) -> np.ndarray:
+    return _weighted(d, label_bias_weights(d.parts["train"], d.y["train"], d.a["train"], **params))
+
+
+def _predict_influence(d: SplitData, params) -> np.ndarray:
+    hyper = params["datasets"][d.dataset]
+    return _weighted(d, influence_weights(d.parts["train"], d.y["train"], d.parts["validation"],
+                                          d.y["validation"], d.a["validation"], **hyper))
+
+
+def _predict_fairshap(d: SplitData, params) -> np.ndarray:
+    if d.fairshap is None:
+        raise DataError("method kind 'fairshap' needs the split's FairShap scores")
+    return _weighted(d, interpolate_weights(d.fairshap[f"w_{params['valuation']}"], params["alpha"]))
+
+
+def _predict_postpro(d: SplitData, params) -> np.ndarray:
+    model = fit_gbc(d.parts["train"], d.y["train"], None, d.seed)
+    return postpro_predict(model.predict_proba(d.parts["validation"])[:, 1], d.y["validation"],
+                           d.a["validation"], model.predict_proba(d.parts["test"])[:, 1], d.a["test"],
+                           tolerance=params["tolerance"], seed=d.seed)
+
+
+def _predict_optprep(d: SplitData, params) -> np.ndarray:
+    if d.aif360 is None:
+        raise DataError("method kind 'optprep' needs the pair's AIF360 dataset")
+    X_new, y_new = optprep_transform(d.aif360.subset(d.rows["train"]), distortion=params["distortion"][d.dataset],
+                                     epsilon=params["epsilon"], clist=params["clist"], dlist=params["dlist"],
+                                     seed=d.seed)
+    scaler = StandardScaler().fit(X_new)
+    X_test = d.parts["test"]
+    if params["rescale_eval"]:  # D24 fix: scale the test split like the transformed training split
+        X_test = scaler.transform(d.aif360.features[d.rows["test"]])
+    model = fit_gbc(scaler.transform(X_new), y_new, None, d.seed)
+    return model.predict(X_test)
+
+
+#: method kind -> function(SplitData, params) returning hard test predictions
+METHOD_KINDS = {
+    "gbc": _predict_gbc,
+    "group_rw": _predict_group_rw,
+    "postpro": _predict_postpro,
+    "labelbias": _predict_labelbias,
+    "optprep": _predict_optprep,
+    "influence": _predict_influence,
+    "fairshap": _predict_fairshap,
+}
+
+
+def table2_split(method: dict, d: SplitData) -> dict[str, float]:
+    """Fit one method on one split and return the test metrics (``algorithms.md`` §4.1)."""
+    kind = method["kind"]
+    if kind not in METHOD_KINDS:
+        raise ConfigError(f"method kind {kind!r}; expected one of {sorted(METHOD_KINDS)}")
+    params = {k: v for k, v in method.items() if k not in ("kind", "label")}
+    return split_metrics(d.y["test"], METHOD_KINDS[kind](d, params), d.a["test"])
+
+
+def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[int], *, dataset: str,
+                       fairshap: list[dict] | None = None, aif360=None) -> pd.DataFrame:
+    """Run one method over every split of one pair; one row of test metrics per split.
+
+    Parameters
+    ----------
+    method : dict
+        The method's config entry (``kind``, ``label`` and hyperparameters).
+    X, y, a : raw features, labels (favourable = 1) and groups (privileged = 1) of the pair.
+    splits, seeds : the splits (row positions per part) and their seeds, in split order.
+    dataset : str
+        Dataset name, for per-dataset hyperparameters.
+    fairshap : list of dict, optional
+        Per split, the FairShap scores (``fairshap`` methods).
+    aif360 : aif360 dataset, optional
+        The pair's AIF360 dataset (``optprep``).
+    """
+    rows = []
+    for k, (split, seed) in enumerate(zip(splits, seeds, strict=True)):
+        d = SplitData(dataset=dataset, seed=seed, parts=standardised_parts(X, split),
+                      y={p: y[r] for p, r in split.items()}, a={p: a[r] for p, r in split.items()},
+                      rows=split, fairshap=None if fairshap is None else fairshap[k], aif360=aif360)
+        rows.append({"split": k, "seed": seed, **table2_split(method, d)})
+    return pd.DataFrame(rows)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_path", "canonical_json", "sha256_bytes", "sha256_file", "write_json", "write_npz"]
+__all__ = ["atomic_path", "canonical_json", "sha256_bytes", "sha256_file", "write_csv", "write_json", "write_npz"]
 
 _CHUNK = 1 << 20
 
@@ -52,6 +52,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_csv(frame, path: str | os.PathLike) -> None:
+    """Write a DataFrame as CSV with round-trip floats and ``\\n`` line ends, atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
 
 
 def write_json(path: str | os.PathLike, obj) -> None:

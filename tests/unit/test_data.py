@@ -14,9 +14,10 @@ from fairscore.data import (
     place_aif360_raw_files,
     read_tidy,
     stratify_codes,
-    write_tidy,
+
 )
 from fairscore.errors import ConfigError
+from fairscore.fileio import write_csv
 
 PAIRS = [("german", "sex"), ("german", "age"), ("adult", "sex"), ("adult", "race"),
          ("compas", "sex"), ("compas", "race")]
@@ -75,7 +76,7 @@ def test_distinct_feature_rows_match_environment_facts(loaded):
 
 def test_tidy_round_trip(loaded, tmp_path):
     frame, _ = loaded[("german", "age")]
-    write_tidy(frame, tmp_path / "t.csv")
+    write_csv(frame, tmp_path / "t.csv")
     X, y, a = read_tidy(tmp_path / "t.csv")
     assert np.array_equal(X.to_numpy(), frame.iloc[:, :-2].to_numpy())
     assert np.array_equal(y, frame[LABEL]) and np.array_equal(a, frame[PROTECTED])

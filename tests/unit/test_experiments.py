@@ -43,3 +43,60 @@ def test_npz_is_byte_deterministic_and_loadable(tmp_path):
     assert (tmp_path / "x.npz").read_bytes() == first
     with np.load(tmp_path / "x.npz") as z:
         assert list(z.keys()) == ["b", "a"] and np.array_equal(z["b"], arrays["b"])
+
+
+# ----------------------------------------------------------------------------- Table 2 runs
+import pytest  # noqa: E402
+
+from fairscore.data import load_aif360_dataset, load_aif360_preproc, place_aif360_raw_files  # noqa: E402
+from fairscore.experiments import SplitData, fit_gbc, table2_method_runs  # noqa: E402
+from fairscore.splits import split_seeds  # noqa: E402
+from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def german(raw_dir, default_config):
+    place_aif360_raw_files({e["aif360_path"]: raw_dir / name for name, e in default_config["raw_files"].items()})
+    frame, meta = load_aif360_preproc("german", "sex")
+    X, y, a = frame.iloc[:, :-2].to_numpy(), frame["label"].to_numpy(), frame["protected"].to_numpy()
+    from fairscore.data import stratify_codes
+
+    splits = [stratified_split(stratify_codes(frame, meta), seed=s) for s in split_seeds(2)]
+    return X, y, a, splits, load_aif360_dataset("german", "sex")
+
+
+def test_gbc_is_sklearn_defaults_with_the_split_seed(german):
+    X, y, a, splits, _ = german
+    split, seed = splits[0], split_seeds(1)[0]
+    parts = standardised_parts(X, split)
+    w = np.where(a[split["train"]] == 1, 0.8, 1.4)
+    ours = fit_gbc(parts["train"], y[split["train"]], w, seed)
+    plain = GradientBoostingClassifier(random_state=seed).fit(parts["train"], y[split["train"]], sample_weight=w)
+    assert ours.get_params() == plain.get_params()
+    np.testing.assert_array_equal(ours.predict_proba(parts["test"]), plain.predict_proba(parts["test"]))
+
+
+def test_every_method_kind_runs_on_real_splits(german, default_config):
+    X, y, a, splits, ds = german
+    scores = [fairshap_split_scores(X, y, a, s) for s in splits]
+    results = {}
+    for name, method in default_config["methods"].items():
+        runs = table2_method_runs(method, X, y, a, splits, split_seeds(2), dataset="german",
+                                  fairshap=scores, aif360=ds)
+        assert list(runs["split"]) == [0, 1] and np.isfinite(runs[["accuracy", "eop", "eodds"]]).all().all()
+        assert runs["accuracy"].between(0.5, 0.9).all(), name
+        results[name] = runs
+    # German IF hyperparameters (beta = gamma = 0) remove nothing: IF equals GBC, as in the paper
+    assert results["if"].equals(results["gbc"])
+    # alpha = 0 would be the unweighted GBC; alpha = 1 FairShap differs from it
+    assert not results["fairshap_eop"]["accuracy"].equals(results["gbc"]["accuracy"])
+
+
+def test_fairshap_alpha_zero_is_the_unweighted_gbc(german):
+    X, y, a, splits, _ = german
+    scores = [fairshap_split_scores(X, y, a, s) for s in splits]
+    zero = table2_method_runs({"kind": "fairshap", "label": "x", "valuation": "eop", "alpha": 0.0},
+                              X, y, a, splits, split_seeds(2), dataset="german", fairshap=scores)
+    gbc = table2_method_runs({"kind": "gbc", "label": "GBC"}, X, y, a, splits, split_seeds(2), dataset="german")
+    assert zero.equals(gbc)
+    assert SplitData.__dataclass_params__.frozen

@@ -44,3 +44,27 @@ def pair_raw_files(wildcards):
 def pair_aif360_paths(wildcards):
     """Where aif360 expects each raw file, aligned with pair_raw_files."""
     return [config["raw_files"][n]["aif360_path"] for n in pair_dataset(wildcards.pair)["raw_files"]]
+
+
+METHODS = list(config["methods"])
+TABLE2_JOBS = [(pair, method) for pair in PAIRS for method in METHODS]
+
+
+def method_kind(wildcards):
+    return config["methods"][wildcards.method]["kind"]
+
+
+def method_fairshap_scores(wildcards):
+    """FairShap scores of every split, for methods of kind fairshap."""
+    if method_kind(wildcards) != "fairshap":
+        return []
+    return expand("results/scores/fairshap/{pair}/{split}.npz", pair=wildcards.pair, split=SPLITS)
+
+
+def method_raw_files(wildcards):
+    """Raw files of the pair's dataset, for OptPrep (it reloads the AIF360 dataset)."""
+    return pair_raw_files(wildcards) if method_kind(wildcards) == "optprep" else []
+
+
+def method_aif360_paths(wildcards):
+    return pair_aif360_paths(wildcards) if method_kind(wildcards) == "optprep" else []

@@ -1,0 +1,86 @@
+"""FairShap Table 2: long-format cells with markers, and the paper-layout renderings.
+
+The paper layout has one block per dataset; rows are methods; columns are accuracy,
+macro-F1, EOp and EOdds for the sex attribute, then for age (German) or race (Adult,
+COMPAS). Each cell prints mean ± the 95 % half-width (D15) and the marker of D4. The
+fairness columns are printed in both aggregations side by side: the paper's
+|mean of signed gaps| and the mean of per-split absolute gaps.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .metrics import aggregate, significance_markers
+
+__all__ = ["render_latex", "render_markdown", "table2_cells"]
+
+_HEADERS = {"accuracy": "Acc", "macro_f1": "MF1", "macro_f1_ind": "MF1 (ind)", "balanced_accuracy": "BAcc",
+            "eop": "EOp", "eodds": "EOdds"}
+_VARIANT_SUFFIX = {"mean": "", "paper": "", "absolute": " (abs)"}
+
+
+def table2_cells(per_split: pd.DataFrame, *, metrics: list[str]) -> pd.DataFrame:
+    """Aggregate per-split metrics of all (dataset, protected, method) into marked cells.
+
+    ``per_split`` has columns dataset, protected, method, split and the metrics; the
+    method order of its first appearance is the table order. Returns the long format
+    dataset, protected, method, metric, variant, mean, sd, se, ci95, n_splits, marker.
+    """
+    keys = ["dataset", "protected", "method"]
+    cells = aggregate(per_split, keys=keys, metrics=metrics)
+    cells["marker"] = significance_markers(per_split, cells, column_keys=["dataset", "protected"])
+    return cells
+
+
+def _columns(cells: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(zip(cells["metric"], cells["variant"], strict=True)))
+
+
+def _cell_text(row, digits: int) -> str:
+    return f"{row['mean']:.{digits}f} ± {row['ci95']:.{digits}f}{row['marker']}"
+
+
+def _blocks(cells: pd.DataFrame):
+    """Yield (dataset, protected attributes, method order, lookup) per dataset block."""
+    for dataset, block in cells.groupby("dataset", sort=False):
+        protected = list(dict.fromkeys(block["protected"]))
+        methods = list(dict.fromkeys(block["method"]))
+        lookup = block.set_index(["protected", "method", "metric", "variant"])
+        yield dataset, protected, methods, lookup
+
+
+def render_markdown(cells: pd.DataFrame, *, digits: int = 3) -> str:
+    """Table 2 as Markdown, one table per dataset."""
+    columns = _columns(cells)
+    out = ["# Table 2 (FairShap): mean ± 95 % half-width over splits; ‡ p < 0.01, † p < 0.05 "
+           "(paired t-test against the column's best method). EOp/EOdds: the paper's |mean of signed "
+           "gaps|; (abs): mean of per-split absolute gaps.", ""]
+    for dataset, protected, methods, lookup in _blocks(cells):
+        header = ["Method"] + [f"{p}: {_HEADERS[m]}{_VARIANT_SUFFIX[v]}" for p in protected for m, v in columns]
+        out += [f"## {dataset}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for method in methods:
+            texts = [_cell_text(lookup.loc[(p, method, m, v)], digits) for p in protected for m, v in columns]
+            out.append("| " + " | ".join([method, *texts]) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def render_latex(cells: pd.DataFrame, *, digits: int = 3) -> str:
+    """Table 2 as a LaTeX ``tabular`` (booktabs), one block per dataset."""
+    columns = _columns(cells)
+    width = 1 + 2 * len(columns)
+    lines = [r"\begin{tabular}{l" + "c" * (width - 1) + "}", r"\toprule"]
+    for dataset, protected, methods, lookup in _blocks(cells):
+        lines.append(rf"\multicolumn{{{width}}}{{l}}{{\textbf{{{dataset}}}}} \\")
+        header = ["Method"] + [f"{p}: {_HEADERS[m]}{_VARIANT_SUFFIX[v]}" for p in protected for m, v in columns]
+        lines += [" & ".join(header) + r" \\", r"\midrule"]
+        for method in methods:
+            texts = [_cell_text(lookup.loc[(p, method, m, v)], digits).replace("±", r"$\pm$")
+                     .replace("‡", r"$^\ddagger$").replace("†", r"$^\dagger$")
+                     for p in protected for m, v in columns]
+            lines.append(" & ".join([method.replace("_", r"\_"), *texts]) + r" \\")
+        lines.append(r"\midrule")
+    lines[-1] = r"\bottomrule"
+    lines.append(r"\end{tabular}")
+    return "\n".join(lines) + "\n"

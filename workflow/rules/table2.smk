@@ -1,0 +1,48 @@
+rule table2_method:
+    input:
+        table=rules.preprocess.output.table,
+        splits=rules.make_splits.output.splits,
+        fairshap=method_fairshap_scores,
+        raw=method_raw_files,
+    output:
+        per_split="results/table2/{pair}/{method}.csv",
+        prov="results/provenance/table2_method/{pair}/{method}.json",
+    log:
+        "results/logs/table2_method/{pair}/{method}.log",
+    benchmark:
+        "results/timings/table2_method/{pair}/{method}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        method=lambda wildcards: config["methods"][wildcards.method],
+        pair=lambda wildcards: config["pairs"][wildcards.pair],
+        seeds=SPLIT_SEEDS,
+        aif360_paths=method_aif360_paths,
+    script:
+        "../scripts/table2_method.py"
+
+
+rule table2:
+    input:
+        per_split=[f"results/table2/{pair}/{method}.csv" for pair, method in TABLE2_JOBS],
+    output:
+        csv="results/tables/table2.csv",
+        md="results/tables/table2.md",
+        tex="results/tables/table2.tex",
+        per_split="results/tables/table2_per_split.csv",
+        prov="results/provenance/table2/table2.json",
+    log:
+        "results/logs/table2/table2.log",
+    benchmark:
+        "results/timings/table2/table2.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        jobs=TABLE2_JOBS,
+        pairs={pair: config["pairs"][pair] for pair in PAIRS},
+        labels={method: config["methods"][method]["label"] for method in METHODS},
+        metrics=config["table2"]["metrics"],
+    script:
+        "../scripts/table2.py"

@@ -1,0 +1,26 @@
+"""One Table 2 method on every split of one pair: per-split test metrics."""
+
+import numpy as np
+
+from fairscore.data import load_aif360_dataset, place_aif360_raw_files, read_tidy
+from fairscore.experiments import table2_method_runs
+from fairscore.fileio import write_csv
+from fairscore.splits import read_split
+from fairscore.workflow import run
+
+
+def main(inputs, params, outputs):
+    X, y, a = read_tidy(inputs.table)
+    fairshap = [dict(np.load(p)) for p in inputs.fairshap] or None
+    aif360 = None
+    if params.method["kind"] == "optprep":
+        place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
+        aif360 = load_aif360_dataset(params.pair["dataset"], params.pair["protected"])
+    runs = table2_method_runs(params.method, X, y, a, [read_split(p) for p in inputs.splits], params.seeds,
+                              dataset=params.pair["dataset"], fairshap=fairshap, aif360=aif360)
+    write_csv(runs, outputs.per_split)
+    return {"seeds": {"split_seeds": list(params.seeds)}}
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
