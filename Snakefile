@@ -38,6 +38,8 @@ localrules:
     data,
     splits,
     fairshap_scores,
+    table2,
+    table2_vs_paper,
 
 
 rule all:
@@ -47,3 +49,4 @@ rule all:
         rules.splits.input,
         rules.fairshap_scores.input,
         rules.table2.output.md,
+        rules.table2_vs_paper.output.md,

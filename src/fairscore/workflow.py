@@ -21,28 +21,30 @@ __all__ = ["run"]
 
 def run(smk, main: Callable) -> None:
     """Run ``main`` for the Snakemake job ``smk`` and write its provenance sidecar."""
-    log_path = smk.log[0] if len(smk.log) else None
-    with open(log_path, "a") if log_path else contextlib.nullcontext(None) as log_fh:
-        handler = logging.StreamHandler(log_fh) if log_fh else logging.StreamHandler()
+    with contextlib.ExitStack() as stack:
+        if len(smk.log):  # everything the job prints goes to its rule log
+            log_fh = stack.enter_context(open(smk.log[0], "a"))
+            stack.enter_context(contextlib.redirect_stderr(log_fh))
+            stack.enter_context(contextlib.redirect_stdout(log_fh))
+        handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
         logging.captureWarnings(True)
-        with contextlib.redirect_stderr(log_fh) if log_fh else contextlib.nullcontext():
-            started = datetime.now(timezone.utc)
-            extra = main(smk.input, smk.params, smk.output) or {}
-            finished = datetime.now(timezone.utc)
-            prov = smk.output.prov
-            record = job_record(
-                rule=smk.rule,
-                wildcards=dict(smk.wildcards.items()),
-                params=dict(smk.params.items()),
-                inputs=list(smk.input),
-                outputs=[p for p in smk.output if p != prov],
-                started=started,
-                finished=finished,
-                seeds=extra.get("seeds"),
-                data_source=extra.get("data_source"),
-                config=dict(smk.config),
-            )
-            write_json(prov, record)
-            logging.getLogger(__name__).info("wrote provenance %s", prov)
+        started = datetime.now(timezone.utc)
+        extra = main(smk.input, smk.params, smk.output) or {}
+        finished = datetime.now(timezone.utc)
+        prov = smk.output.prov
+        record = job_record(
+            rule=smk.rule,
+            wildcards=dict(smk.wildcards.items()),
+            params=dict(smk.params.items()),
+            inputs=list(smk.input),
+            outputs=[p for p in smk.output if p != prov],
+            started=started,
+            finished=finished,
+            seeds=extra.get("seeds"),
+            data_source=extra.get("data_source"),
+            config=dict(smk.config),
+        )
+        write_json(prov, record)
+        logging.getLogger(__name__).info("wrote provenance %s", prov)

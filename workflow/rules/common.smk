@@ -37,17 +37,31 @@ def raw_file_params(name):
 
 
 def pair_raw_files(wildcards):
-    """Downloaded raw files of a pair's dataset."""
-    return expand("results/raw/{name}", name=pair_dataset(wildcards.pair)["raw_files"])
+    """Raw files of a pair's dataset: the downloads, or the CSV a csv dataset names."""
+    dataset = pair_dataset(wildcards.pair)
+    if dataset["loader"] == "csv":
+        return [dataset["path"]]
+    return expand("results/raw/{name}", name=dataset["raw_files"])
 
 
 def pair_aif360_paths(wildcards):
     """Where aif360 expects each raw file, aligned with pair_raw_files."""
-    return [config["raw_files"][n]["aif360_path"] for n in pair_dataset(wildcards.pair)["raw_files"]]
+    dataset = pair_dataset(wildcards.pair)
+    return [config["raw_files"][n]["aif360_path"] for n in dataset.get("raw_files", [])]
 
 
 METHODS = list(config["methods"])
-TABLE2_JOBS = [(pair, method) for pair in PAIRS for method in METHODS]
+
+
+def method_applies(method, pair):
+    """Methods with per-dataset settings (OptPrep's distortion, IF's hyperparameters) run
+    only on the datasets they name."""
+    entry, dataset = config["methods"][method], config["pairs"][pair]["dataset"]
+    per_dataset = {"optprep": "distortion", "influence": "datasets"}.get(entry["kind"])
+    return per_dataset is None or dataset in entry[per_dataset]
+
+
+TABLE2_JOBS = [(pair, method) for pair in PAIRS for method in METHODS if method_applies(method, pair)]
 
 
 def method_kind(wildcards):

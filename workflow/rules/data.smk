@@ -31,6 +31,7 @@ rule preprocess:
         "../../envs/fairscore.yaml"
     params:
         pair=lambda wildcards: config["pairs"][wildcards.pair],
+        dataset=lambda wildcards: pair_dataset(wildcards.pair),
         aif360_paths=pair_aif360_paths,
     script:
         "../scripts/preprocess.py"

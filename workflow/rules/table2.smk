@@ -46,3 +46,23 @@ rule table2:
         metrics=config["table2"]["metrics"],
     script:
         "../scripts/table2.py"
+
+
+rule table2_vs_paper:
+    input:
+        cells=rules.table2.output.csv,
+        paper="reference/fairshap_table2.csv",
+    output:
+        csv="results/tables/table2_vs_paper.csv",
+        md="results/tables/table2_vs_paper.md",
+        prov="results/provenance/table2_vs_paper/table2_vs_paper.json",
+    log:
+        "results/logs/table2_vs_paper/table2_vs_paper.log",
+    benchmark:
+        "results/timings/table2_vs_paper/table2_vs_paper.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        threshold=2.0,
+    script:
+        "../scripts/table2_vs_paper.py"

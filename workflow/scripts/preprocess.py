@@ -1,13 +1,16 @@
 """Write one (dataset, protected attribute) pair as a tidy table plus its metadata."""
 
-from fairscore.data import load_aif360_preproc, place_aif360_raw_files
+from fairscore.data import load_aif360_preproc, load_csv_dataset, place_aif360_raw_files
 from fairscore.fileio import write_csv, write_json
 from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
-    place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
-    frame, meta = load_aif360_preproc(params.pair["dataset"], params.pair["protected"])
+    if params.dataset["loader"] == "csv":
+        frame, meta = load_csv_dataset(inputs.raw[0], params.dataset, params.pair["protected"])
+    else:
+        place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
+        frame, meta = load_aif360_preproc(params.pair["dataset"], params.pair["protected"])
     write_csv(frame, outputs.table)
     write_json(outputs.meta, meta)
 
