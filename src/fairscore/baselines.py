@@ -43,14 +43,20 @@ def merge_duplicates(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.ravel()
 
 
-def group_reweighing_weights(y: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Kamiran & Calders reweighing via aif360 ``Reweighing``: w(a, y) = n_y n_a / (n n_{a,y})."""
+def group_reweighing_weights(y: np.ndarray, a: np.ndarray, initial: np.ndarray | None = None) -> np.ndarray:
+    """Kamiran & Calders reweighing via aif360 ``Reweighing``: w(a, y) = n_y n_a / (n n_{a,y}).
+
+    With ``initial`` weights the counts are weighted sums and the result is
+    ``initial * w(a, y)`` (aif360's behaviour; FS's ``SVeop+PExpW`` combination).
+    """
     from aif360.algorithms.preprocessing import Reweighing
     from aif360.datasets import BinaryLabelDataset
 
     frame = pd.DataFrame({"protected": np.asarray(a, float), "label": np.asarray(y, float)})
     dataset = BinaryLabelDataset(df=frame, label_names=["label"], protected_attribute_names=["protected"],
                                  favorable_label=1.0, unfavorable_label=0.0)
+    if initial is not None:
+        dataset.instance_weights = np.asarray(initial, dtype=np.float64).copy()
     rw = Reweighing(unprivileged_groups=[{"protected": 0.0}], privileged_groups=[{"protected": 1.0}])
     return rw.fit_transform(dataset).instance_weights.astype(np.float64)
 

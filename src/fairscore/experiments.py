@@ -125,7 +125,10 @@ def _predict_influence(d: SplitData, params) -> np.ndarray:
 def _predict_fairshap(d: SplitData, params) -> np.ndarray:
     if d.fairshap is None:
         raise DataError("method kind 'fairshap' needs the split's FairShap scores")
-    return _weighted(d, interpolate_weights(d.fairshap[f"w_{params['valuation']}"], params["alpha"]))
+    weights = interpolate_weights(d.fairshap[f"w_{params['valuation']}"], params["alpha"])
+    if params.get("group_reweigh", False):  # FS's SVeop+PExpW: Group RW on top, weighted counts
+        weights = group_reweighing_weights(d.y["train"], d.a["train"], initial=weights)
+    return _weighted(d, weights)
 
 
 def _predict_postpro(d: SplitData, params) -> np.ndarray:

@@ -93,3 +93,15 @@ def test_postpro_meets_equalized_odds_on_its_fit_data():
     assert abs(m["tpr_a0"] - m["tpr_a1"]) <= 0.05 + 0.02
     assert abs(m["fpr_a0"] - m["fpr_a1"]) <= 0.05 + 0.02
     np.testing.assert_array_equal(pred, postpro_predict(scores, y, a, scores, a, tolerance=0.05, seed=7))
+
+
+def test_group_reweighing_on_top_of_initial_weights_uses_weighted_counts(tabular):
+    _, y, a = tabular
+    initial = np.random.default_rng(4).random(len(y)) + 0.5
+    w = group_reweighing_weights(y, a, initial=initial)
+    n = initial.sum()
+    for g in (0, 1):
+        for label in (0, 1):
+            cell = (a == g) & (y == label)
+            expected = initial[y == label].sum() * initial[a == g].sum() / (n * initial[cell].sum())
+            np.testing.assert_allclose(w[cell], initial[cell] * expected)
