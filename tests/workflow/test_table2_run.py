@@ -30,6 +30,15 @@ def test_table2_files_cover_every_pair_method_and_metric(first_run):
     assert "## german" in md and "| FairShap EOdds |" in md
 
 
+def test_snakemake_report_contains_the_tables(first_run):
+    import zipfile
+
+    snakemake(first_run, "--report", "report.zip", "--configfile", "tests/config/test.yaml")
+    names = zipfile.ZipFile(first_run / "report.zip").namelist()
+    for table in ("table2.md", "table2.csv", "table2.tex"):
+        assert any(n.endswith(table) for n in names), table
+
+
 def test_second_run_from_scratch_gives_byte_identical_tables(first_run, root, tmp_path):
     second = copy_workflow(root, tmp_path / "again")
     snakemake(second, "--cores", "2", "table2", "--configfile", "tests/config/test.yaml")

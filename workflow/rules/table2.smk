@@ -28,9 +28,12 @@ rule table2:
     input:
         per_split=[f"results/table2/{pair}/{method}.csv" for pair, method in TABLE2_JOBS],
     output:
-        csv="results/tables/table2.csv",
-        md="results/tables/table2.md",
-        tex="results/tables/table2.tex",
+        csv=report("results/tables/table2.csv", caption="../report/table2.rst", category="FairShap",
+                   subcategory="Table 2", labels={"table": "Table 2", "format": "csv"}),
+        md=report("results/tables/table2.md", caption="../report/table2.rst", category="FairShap",
+                  subcategory="Table 2", labels={"table": "Table 2", "format": "markdown"}),
+        tex=report("results/tables/table2.tex", caption="../report/table2.rst", category="FairShap",
+                   subcategory="Table 2", labels={"table": "Table 2", "format": "latex"}),
         per_split="results/tables/table2_per_split.csv",
         prov="results/provenance/table2/table2.json",
     log:
@@ -53,8 +56,10 @@ rule table2_vs_paper:
         cells=rules.table2.output.csv,
         paper="reference/fairshap_table2.csv",
     output:
-        csv="results/tables/table2_vs_paper.csv",
-        md="results/tables/table2_vs_paper.md",
+        csv=report("results/tables/table2_vs_paper.csv", caption="../report/table2_vs_paper.rst",
+                   category="FairShap", subcategory="Table 2 vs paper", labels={"table": "comparison", "format": "csv"}),
+        md=report("results/tables/table2_vs_paper.md", caption="../report/table2_vs_paper.rst",
+                  category="FairShap", subcategory="Table 2 vs paper", labels={"table": "comparison", "format": "markdown"}),
         prov="results/provenance/table2_vs_paper/table2_vs_paper.json",
     log:
         "results/logs/table2_vs_paper/table2_vs_paper.log",
