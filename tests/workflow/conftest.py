@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles", "src", "tests/config")
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles", "src", "reference", "tests/config",
+                  "tests/slurm")
 
 
 def copy_workflow(root: Path, dest: Path) -> Path:

@@ -1,0 +1,117 @@
+"""The workflow on a real single-node SLURM cluster started on localhost.
+
+Needs root and Debian's slurm-wlm and munge (``.ci/run`` installs them; elsewhere the
+test is skipped). The test writes ``/etc/slurm/slurm.conf`` and ``gres.conf`` (one fake
+GPU, ``File=/dev/null``, so GPU rules are scheduled) only where no SLURM configuration
+exists, and removes them afterwards; job steps inside an allocation read that default
+path. State, logs and pid files live in a temporary folder. The daemons are stopped by
+process id at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from fairscore.fileio import sha256_file
+
+from .conftest import copy_workflow, snakemake
+
+DAEMONS = ("munged", "slurmctld", "slurmd")
+SLURM_ETC = Path("/etc/slurm")
+_MISSING = ("needs root and slurm-wlm + munge (installed by .ci/run)"
+            if os.geteuid() != 0 or not all(Path(f"/usr/sbin/{d}").exists() for d in DAEMONS) else
+            "a SLURM configuration exists on this machine; the test does not touch it"
+            if (SLURM_ETC / "slurm.conf").exists() else None)
+# CI sets FAIRSCORE_REQUIRE_SLURM=1: there a missing cluster is a failure, not a skip.
+pytestmark = pytest.mark.skipif(_MISSING is not None and os.environ.get("FAIRSCORE_REQUIRE_SLURM") != "1",
+                                reason=str(_MISSING))
+
+
+def _pid(path: Path, timeout: float = 20) -> int:
+    deadline = time.time() + timeout
+    while not path.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    return int(path.read_text().split()[0])
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Start munged, slurmctld and slurmd; yield the environment that talks to them."""
+    if _MISSING is not None:
+        pytest.fail(f"SLURM test required (FAIRSCORE_REQUIRE_SLURM=1) but {_MISSING}")
+    base = tmp_path_factory.mktemp("slurm")
+    host = socket.gethostname().split(".")[0]
+    for sub in ("state", "spool"):
+        (base / sub).mkdir()
+    conf = SLURM_ETC / "slurm.conf"
+    conf.write_text("\n".join([
+        "ClusterName=fairscore-test", f"SlurmctldHost={host}", "AuthType=auth/munge",
+        "ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none", "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core_Memory", "SlurmUser=root", "SlurmdUser=root",
+        f"StateSaveLocation={base}/state", f"SlurmdSpoolDir={base}/spool",
+        f"SlurmctldPidFile={base}/slurmctld.pid", f"SlurmdPidFile={base}/slurmd.pid",
+        f"SlurmctldLogFile={base}/slurmctld.log", f"SlurmdLogFile={base}/slurmd.log",
+        "AccountingStorageType=accounting_storage/none", "JobAcctGatherType=jobacct_gather/none",
+        "JobCompType=jobcomp/none", "MinJobAge=600", "ReturnToService=2", "GresTypes=gpu",
+        f"NodeName={host} CPUs={os.cpu_count()} RealMemory=8000 Gres=gpu:1 State=UNKNOWN",
+        f"PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP", ""]))
+    (SLURM_ETC / "gres.conf").write_text("Name=gpu File=/dev/null\n")
+    env = dict(os.environ)
+    pids = []
+    try:
+        munge_run = Path("/run/munge")
+        munge_run.mkdir(exist_ok=True)
+        shutil.chown(munge_run, "munge", "munge")
+        munge_pid = munge_run / "fairscore-test.pid"  # munged runs as user munge: its own folder
+        munge_pid.unlink(missing_ok=True)
+        subprocess.run(["runuser", "-u", "munge", "--", "/usr/sbin/munged", "--pid-file", str(munge_pid)],
+                       check=True, env=env)
+        pids.append(_pid(munge_pid))
+        for daemon in ("slurmctld", "slurmd"):
+            subprocess.run([f"/usr/sbin/{daemon}"], check=True, env=env)
+            pids.append(_pid(base / f"{daemon}.pid"))
+        deadline = time.time() + 60
+        while "idle" not in subprocess.run(["sinfo", "-h", "-o", "%t"], env=env, capture_output=True,
+                                           text=True).stdout and time.time() < deadline:
+            time.sleep(1)
+        yield env
+    finally:
+        for pid in reversed(pids):
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
+        for name in ("slurm.conf", "gres.conf"):
+            (SLURM_ETC / name).unlink(missing_ok=True)
+
+
+def test_workflow_runs_every_job_under_slurm_with_the_local_outputs(cluster, root, tmp_path):
+    overlay = ("--configfile", "tests/config/test.yaml", "tests/slurm/gpu.yaml")
+    remote = copy_workflow(root, tmp_path / "slurm")
+    proc = subprocess.run([os.sys.executable, "-m", "snakemake", "--workflow-profile", "tests/slurm/profile",
+                           "fairshap_scores", *overlay], cwd=remote, env=cluster, capture_output=True, text=True,
+                          timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    local = copy_workflow(root, tmp_path / "local")
+    snakemake(local, "--cores", "2", "fairshap_scores", *overlay)
+
+    sidecars = sorted((remote / "results" / "provenance").rglob("*.json"))
+    assert len(sidecars) == 8
+    job_ids = {}
+    for path in sidecars:
+        record = json.loads(path.read_text())
+        assert record["slurm"] and record["slurm"]["SLURM_JOB_ID"], path
+        job_ids[path.parent.name] = record["slurm"]["SLURM_JOB_ID"]
+        for out in record["outputs"]:  # same bytes as the local run
+            assert sha256_file(local / out["path"]) == out["sha256"], out["path"]
+    show = subprocess.run(["scontrol", "show", "job", job_ids["fairshap_scores"]], env=cluster,
+                          capture_output=True, text=True).stdout
+    assert "gpu:1" in show  # the GPU rule asked for the (fake) GPU
