@@ -40,8 +40,10 @@ def test_interrupted_run_then_rerun_is_identical(clean, sig):
     work, tables = clean
     shutil.rmtree(work / "results" / "table2")
     shutil.rmtree(work / "results" / "tables")
+    # SIGINT back to its default: a non-interactive shell starts background jobs with it ignored
     proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", "table2", *CONFIG], cwd=work,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 600
     while len(list((work / "results" / "table2").rglob("*.csv"))) < 3 and time.time() < deadline:
         time.sleep(0.2)
