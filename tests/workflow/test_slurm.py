@@ -72,7 +72,7 @@ def cluster(tmp_path_factory):
         shutil.chown(munge_run, "munge", "munge")
         munge_pid = munge_run / "fairscore-test.pid"  # munged runs as user munge: its own folder
         munge_pid.unlink(missing_ok=True)
-        subprocess.run(["runuser", "-u", "munge", "--", "/usr/sbin/munged", "--pid-file", str(munge_pid)],
+        subprocess.run(["/usr/sbin/runuser", "-u", "munge", "--", "/usr/sbin/munged", "--pid-file", str(munge_pid)],
                        check=True, env=env)
         pids.append(_pid(munge_pid))
         for daemon in ("slurmctld", "slurmd"):
