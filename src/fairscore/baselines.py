@@ -72,6 +72,12 @@ def _label_bias_violation(pred, y, unprivileged, constraint):
     return 0.5 * (eop + pred[negatives].mean() - pred[negatives & unprivileged].mean())
 
 
+def _label_bias_from_multiplier(m, y, unprivileged):
+    """w = 1 - σ(2e) for y = 1 and σ(2e) for y = 0, with e = -m·1[a unprivileged]."""
+    sigma = 1.0 / (1.0 + np.exp(2.0 * m * unprivileged))
+    return np.where(y == 1, 1.0 - sigma, sigma)
+
+
 def label_bias_weights(X, y, a, *, iterations=100, learning_rate=1.0, constraint="dp") -> np.ndarray:
     """Jiang & Nachum (2020) label-bias weights, as FS ``utils/labelbias.py`` wires them.
 
@@ -99,13 +105,9 @@ def label_bias_weights(X, y, a, *, iterations=100, learning_rate=1.0, constraint
     for _ in range(iterations - 2):
         model = LogisticRegression().fit(X[first], y[first], sample_weight=np.bincount(inverse, weights=weights))
         pred = model.predict(X[first])[inverse]
-        e = -m * unprivileged
-        sigma = 1.0 / (1.0 + np.exp(-2.0 * e))
-        weights = np.where(y == 1, 1.0 - sigma, sigma)
+        weights = _label_bias_from_multiplier(m, y, unprivileged)
         m += learning_rate * _label_bias_violation(pred, y, unprivileged, constraint)
-    e = -m * unprivileged
-    sigma = 1.0 / (1.0 + np.exp(-2.0 * e))
-    return np.where(y == 1, 1.0 - sigma, sigma)
+    return _label_bias_from_multiplier(m, y, unprivileged)
 
 
 def _ferm_loss_and_grad(theta, X, y, a):
