@@ -21,6 +21,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/splits.smk"
 include: "workflow/rules/fairshap.smk"
 include: "workflow/rules/table2.smk"
+include: "workflow/rules/fairshap_figures.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -40,6 +41,7 @@ localrules:
     fairshap_scores,
     table2,
     table2_vs_paper,
+    fairshap_figures,
 
 
 rule all:
@@ -50,3 +52,4 @@ rule all:
         rules.fairshap_scores.input,
         rules.table2.output.md,
         rules.table2_vs_paper.output.md,
+        rules.fairshap_figures.input,

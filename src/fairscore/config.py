@@ -25,3 +25,21 @@ def check_config(config: dict, *, source: str = "config") -> None:
         _expect_known(f"{source}: pairs.{name}.dataset", pair["dataset"], config["datasets"], "datasets")
     for i, name in enumerate(config.get("run_pairs", [])):
         _expect_known(f"{source}: run_pairs[{i}]", name, config["pairs"], "pairs")
+    figures = config["fairshap_figures"]
+    run_pairs = config.get("run_pairs", list(config["pairs"]))
+    _expect_known(f"{source}: fairshap_figures.weights.pair", figures["weights"]["pair"], run_pairs,
+                  "run_pairs (or pairs)")
+    n_splits = config.get("n_splits", 50)
+    if figures["weights"]["split"] >= n_splits:
+        raise ConfigError(f"{source}: fairshap_figures.weights.split = {figures['weights']['split']}; "
+                          f"expected a split below n_splits = {n_splits}")
+    for i, name in enumerate(figures["alpha"]["methods"]):
+        _expect_known(f"{source}: fairshap_figures.alpha.methods[{i}]", name, config["methods"], "methods")
+        if config["methods"][name]["kind"] != "fairshap":
+            raise ConfigError(f"{source}: fairshap_figures.alpha.methods[{i}] = {name!r}; expected a method of "
+                              f"kind 'fairshap', not {config['methods'][name]['kind']!r}")
+    influence = [m for m in config["methods"].values() if m["kind"] == "influence"]
+    if "influence" in figures["runtime"]["methods"]:
+        known = influence[0]["datasets"] if influence else {}
+        _expect_known(f"{source}: fairshap_figures.runtime.influence_dataset", figures["runtime"]["influence_dataset"],
+                      known, "influence-method datasets")

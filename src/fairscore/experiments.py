@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from .baselines import (
@@ -19,14 +22,23 @@ from .baselines import (
 from .errors import ConfigError, DataError
 from .metrics import split_metrics
 from .shapley import fair_shapley_values, interpolate_weights, normalise_weights
+from .splits import stratified_split
+from .synthetic import gaussian_classes
 
 __all__ = [
     "FAIRSHAP_WEIGHTED",
     "METHOD_KINDS",
+    "RUNTIME_LABELS",
+    "RUNTIME_NOT_APPLICABLE",
     "SplitData",
+    "ablation_runs",
+    "alpha_curve_runs",
     "fairshap_split_scores",
     "fit_gbc",
+    "reference_subset",
+    "runtime_runs",
     "standardised_parts",
+    "synthetic_case",
     "table2_method_runs",
     "table2_split",
 ]
@@ -197,3 +209,154 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
                       rows=split, fairshap=None if fairshap is None else fairshap[k], aif360=aif360)
         rows.append({"split": k, "seed": seed, **table2_split(method, d)})
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- FairShap figures
+def alpha_curve_runs(valuation: str, alphas, X, y, a, splits, seeds, *, dataset: str,
+                     fairshap: list[dict]) -> pd.DataFrame:
+    """Fig. 7: the FairShap method of ``valuation`` at every α, on every split (α = 0 is GBC)."""
+    frames = [table2_method_runs({"kind": "fairshap", "valuation": valuation, "alpha": float(alpha)}, X, y, a,
+                                 splits, seeds, dataset=dataset, fairshap=fairshap).assign(alpha=float(alpha))
+              for alpha in alphas]
+    return pd.concat(frames, ignore_index=True)
+
+
+def reference_subset(validation: np.ndarray, strata: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Seeded subset of ``fraction`` of the validation rows, jointly stratified (D23); 1.0 keeps all."""
+    if fraction == 1.0:
+        return np.asarray(validation)
+    keep, _ = train_test_split(np.asarray(validation), train_size=fraction, stratify=strata, shuffle=True,
+                               random_state=seed)
+    return keep
+
+
+def ablation_runs(X, y, a, strata, seeds, *, fractions, valuations, train_fraction=0.6,
+                  validation_fraction=0.5, dataset="", **fairshap_options) -> pd.DataFrame:
+    """Fig. 8: reference-size ablation (``algorithms.md`` §4.2, D23).
+
+    For each seed: a jointly stratified train/validation/test split (60/20/20 by
+    default); for each fraction, FairShap weights of the training rows against that
+    share of the validation rows, a weighted GBC and its test metrics. The unweighted
+    GBC of each seed is included with fraction NaN, as the reference line.
+    """
+    rows = []
+    for repeat, seed in enumerate(seeds):
+        split = stratified_split(strata, seed=seed, train_fraction=train_fraction,
+                                 validation_fraction=validation_fraction)
+        parts = standardised_parts(X, split)
+        d = SplitData(dataset=dataset, seed=seed, parts=parts, y={p: y[r] for p, r in split.items()},
+                      a={p: a[r] for p, r in split.items()}, rows=split)
+        common = {"repeat": repeat, "seed": seed, "n_reference": np.nan, "fraction": np.nan}
+        rows.append({**common, "method": "gbc", **table2_split({"kind": "gbc"}, d)})
+        codes = np.array([" ".join(r) for r in np.asarray(strata).astype(str)])
+        for fraction in fractions:
+            ref = reference_subset(split["validation"], codes[split["validation"]], fraction, seed)
+            scores = fairshap_split_scores(X, y, a, {**split, "reference": ref}, reference="reference",
+                                           **fairshap_options)
+            for valuation in valuations:
+                method = {"kind": "fairshap", "valuation": valuation, "alpha": 1.0}
+                result = table2_split(method, dataclasses.replace(d, fairshap=scores))
+                rows.append({**common, "n_reference": len(ref), "fraction": float(fraction),
+                             "method": f"fairshap_{valuation}", **result})
+    return pd.DataFrame(rows)
+
+
+def _runtime_weight_functions(labelbias: dict, influence: dict, fairshap: dict) -> dict:
+    """Method -> f(X_train, y_train, a_train, X_ref, y_ref, a_ref) returning training weights."""
+    return {
+        "fairshap": lambda Xt, yt, at, Xr, yr, ar: normalise_weights(
+            fair_shapley_values(Xt, yt, Xr, yr, ar, **fairshap)["eop"]),
+        "group_rw": lambda Xt, yt, at, Xr, yr, ar: group_reweighing_weights(yt, at),
+        "labelbias": lambda Xt, yt, at, Xr, yr, ar: label_bias_weights(Xt, yt, at, **labelbias),
+        "influence": lambda Xt, yt, at, Xr, yr, ar: influence_weights(Xt, yt, Xr, yr, ar, **influence),
+    }
+
+
+#: runtime-figure method -> label (as in the tables)
+RUNTIME_LABELS = {"fairshap": "FairShap", "group_rw": "Group RW", "labelbias": "LabelBias", "influence": "IF",
+                  "optprep": "OptPrep"}
+
+#: runtime-figure methods that cannot run on the synthetic data, with the reason
+RUNTIME_NOT_APPLICABLE = {
+    "optprep": "OptPrep needs a small discrete feature domain and a dataset-specific distortion function; "
+               "it is undefined on continuous synthetic features",
+}
+
+
+def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fraction=0.2, shift=1.0,
+                 fairshap_features=(), labelbias=None, influence=None, fairshap=None) -> pd.DataFrame:
+    """Fig. 10: seconds to compute each method's training weights on synthetic data.
+
+    Data: :func:`fairscore.synthetic.gaussian_classes` with ``n_total`` rows, the first
+    ``(1 - reference_fraction)`` for training and the rest as the reference (validation)
+    set. Each (method, size, feature count) is timed ``repeats`` times with fresh data,
+    after one untimed warm-up call on the smallest size (imports, JIT compilation);
+    FairShap is also timed at every count in ``fairshap_features``. Methods of
+    :data:`RUNTIME_NOT_APPLICABLE` get one row with ``seconds`` NaN and the reason.
+    """
+    functions = _runtime_weight_functions(labelbias or {}, influence or {}, fairshap or {})
+    unknown = set(methods) - set(functions) - set(RUNTIME_NOT_APPLICABLE)
+    if unknown:
+        raise ConfigError(f"runtime methods {sorted(unknown)}; expected some of "
+                          f"{sorted(set(functions) | set(RUNTIME_NOT_APPLICABLE))}")
+    cases = [(m, n_features) for m in methods if m in functions]
+    if "fairshap" in methods:
+        cases += [("fairshap", f) for f in fairshap_features if f != n_features]
+    rows = [{"method": m, "n_total": np.nan, "n_features": n_features, "repeat": np.nan, "seconds": np.nan,
+             "note": RUNTIME_NOT_APPLICABLE[m]} for m in methods if m in RUNTIME_NOT_APPLICABLE]
+    for method, features in cases:
+        X, y, a = gaussian_classes(min(sizes), features, seed=[seed, features])  # warm-up: imports, JIT
+        n_warm = int(round((1.0 - reference_fraction) * len(y)))
+        functions[method](X[:n_warm], y[:n_warm], a[:n_warm], X[n_warm:], y[n_warm:], a[n_warm:])
+        for n in sizes:
+            n_train = int(round((1.0 - reference_fraction) * n))
+            for repeat in range(repeats):
+                X, y, a = gaussian_classes(n, features, seed=[seed, n, features, repeat], shift=shift)
+                start = time.perf_counter()
+                functions[method](X[:n_train], y[:n_train], a[:n_train], X[n_train:], y[n_train:], a[n_train:])
+                rows.append({"method": method, "n_total": n, "n_features": features, "repeat": repeat,
+                             "seconds": time.perf_counter() - start, "note": ""})
+    return pd.DataFrame(rows)
+
+
+def synthetic_case(X, y, a, *, seed, k=5, top=50, train_fraction=0.6, validation_fraction=0.5) -> tuple:
+    """App. D.2 (Figs. 11–12): valuations of a 2-D synthetic set and logistic regressions.
+
+    The rows are split like Table 2 (jointly stratified on label and group); FairShap
+    values the training rows against the validation rows. A logistic regression is fit
+    on the raw training features unweighted and with the φ_EOp and φ_EOdds weights and
+    evaluated on the test rows.
+
+    Returns
+    -------
+    points : DataFrame
+        Every row: ``x0``, ``x1``, ``label``, ``group``, ``part``; training rows also carry
+        the valuations (``tpr``, ``tnr``, ``eop``, ``eodds``), the weights ``w_eop`` and
+        ``w_eodds`` and ``top_eop`` / ``top_eodds`` (among the ``top`` largest weights).
+    models : DataFrame
+        One row per weighting (``none``, ``eop``, ``eodds``): coefficients, intercept and
+        the test metrics of :func:`fairscore.metrics.split_metrics`.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, a = np.asarray(X, float), np.asarray(y, int), np.asarray(a, int)
+    split = stratified_split(np.column_stack([y, a]), seed=seed, train_fraction=train_fraction,
+                             validation_fraction=validation_fraction)
+    scores = fairshap_split_scores(X, y, a, split, k=k)
+    points = pd.DataFrame({"x0": X[:, 0], "x1": X[:, 1], "label": y, "group": a, "part": ""})
+    for part, rows in split.items():
+        points.loc[rows, "part"] = part
+    train = split["train"]
+    for name in ("tpr", "tnr", "eop", "eodds", "w_eop", "w_eodds"):
+        points.loc[train, name] = scores[name]
+    models = []
+    for weighting in ("none", "eop", "eodds"):
+        weights = None if weighting == "none" else scores[f"w_{weighting}"]
+        if weights is not None:
+            best = train[np.argsort(-weights, kind="stable")[:top]]
+            points[f"top_{weighting}"] = points.index.isin(best)
+        model = LogisticRegression().fit(X[train], y[train], sample_weight=weights)
+        test = split["test"]
+        models.append({"weighting": weighting, "coef0": model.coef_[0, 0], "coef1": model.coef_[0, 1],
+                       "intercept": model.intercept_[0], **split_metrics(y[test], model.predict(X[test]), a[test])})
+    return points, pd.DataFrame(models)

@@ -8,6 +8,7 @@ follow any table back to the raw downloads.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import platform
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from .fileio import canonical_json, sha256_bytes, sha256_file
 
-__all__ = ["SCHEMA_VERSION", "file_record", "git_state", "job_record", "package_versions"]
+__all__ = ["SCHEMA_VERSION", "file_record", "git_state", "job_record", "machine_description", "package_versions"]
 
 SCHEMA_VERSION = 1
 
@@ -64,6 +65,17 @@ def package_versions() -> dict:
         versions["torch_cuda"] = torch.version.cuda
         versions["cudnn"] = torch.backends.cudnn.version() if torch.cuda.is_available() else None
     return versions
+
+
+def machine_description() -> str:
+    """CPU model and core count (e.g. 'AMD EPYC, 2 cores'), for labelling timings."""
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def _host() -> dict:

@@ -64,3 +64,27 @@ def test_run_pairs_must_name_configured_pairs(config):
     config["run_pairs"] = ["german_sex", "german_race"]
     with pytest.raises(ConfigError, match=r"run_pairs\[1\] = 'german_race'"):
         check_config(config)
+
+
+def test_weights_figure_pair_must_be_a_run_pair(config):
+    config["run_pairs"] = ["compas_race"]
+    with pytest.raises(ConfigError, match=r"fairshap_figures\.weights\.pair = 'german_sex'.*run_pairs"):
+        check_config(config)
+
+
+def test_weights_figure_split_must_exist(config):
+    config["fairshap_figures"]["weights"]["split"] = 50
+    with pytest.raises(ConfigError, match=r"fairshap_figures\.weights\.split = 50; expected a split below n_splits"):
+        check_config(config)
+
+
+def test_alpha_methods_must_be_fairshap_methods(config):
+    config["fairshap_figures"]["alpha"]["methods"] = ["fairshap_eop", "gbc"]
+    with pytest.raises(ConfigError, match=r"alpha\.methods\[1\] = 'gbc'; expected a method of kind 'fairshap'"):
+        check_config(config)
+
+
+def test_malformed_cluster_is_named(config, schema):
+    del config["fairshap_figures"]["synthetic"]["zafar_case1"][2]["cov"]
+    with pytest.raises(WorkflowError, match=r"'cov' is a required property"):
+        validate(config, schema)

@@ -82,3 +82,35 @@ def method_raw_files(wildcards):
 
 def method_aif360_paths(wildcards):
     return pair_aif360_paths(wildcards) if method_kind(wildcards) == "optprep" else []
+
+
+# FairShap figures (issue 5)
+FIGS = config["fairshap_figures"]
+FIG_DIR = "results/figures/fairshap"
+ALPHA_METHODS = FIGS["alpha"]["methods"]
+
+
+def figure_outputs(name):
+    """PNG, PDF, the CSV it is drawn from, its caption, and the job's provenance sidecar."""
+    return {"png": f"{FIG_DIR}/{name}.png", "pdf": f"{FIG_DIR}/{name}.pdf", "data": f"{FIG_DIR}/{name}.csv",
+            "caption": f"{FIG_DIR}/{name}.caption.md", "prov": f"results/provenance/{name}/{name}.json"}
+
+
+def method_of_kind(kind):
+    """The first configured method of a kind (its hyperparameters), or {}."""
+    return next((m for m in config["methods"].values() if m["kind"] == kind), {})
+
+
+def valuation_label(valuation):
+    """The table label of the plain FairShap method of a valuation (e.g. 'FairShap EOp')."""
+    return next((m["label"] for m in config["methods"].values() if m["kind"] == "fairshap"
+                 and m["valuation"] == valuation and not m.get("group_reweigh", False)), f"FairShap {valuation}")
+
+
+def runtime_params():
+    """Fig. 10 settings plus the LabelBias and IF hyperparameters it times."""
+    runtime = dict(FIGS["runtime"])
+    influence = method_of_kind("influence").get("datasets", {}).get(runtime.pop("influence_dataset"), {})
+    labelbias = {k: v for k, v in method_of_kind("labelbias").items() if k not in ("label", "kind")}
+    fairshap = {k: v for k, v in config["fairshap"].items() if k in ("k", "sign", "device", "memory_mb")}
+    return {**runtime, "influence": influence, "labelbias": labelbias, "fairshap": fairshap}

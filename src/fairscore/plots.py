@@ -1,0 +1,330 @@
+"""Figures: matplotlib/seaborn drawings of the pipeline's own result tables.
+
+Every function takes the tidy data a figure is drawn from (also written next to the
+figure as CSV) and returns a :class:`matplotlib.figure.Figure`; :func:`save_figure`
+writes it as PNG and PDF without timestamps, so reruns give the same bytes.
+Colours come from seaborn's colour-blind palette; methods carry the labels of the
+tables.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .fileio import atomic_path, write_csv  # noqa: E402
+
+__all__ = [
+    "CAPTIONS",
+    "METRIC_LABELS",
+    "ablation_figure",
+    "aggregation_text",
+    "describe_pairs",
+    "alpha_figure",
+    "runtime_figure",
+    "save_figure",
+    "synthetic_tpr_tnr_figure",
+    "synthetic_weights_figure",
+    "tradeoff_figure",
+    "weights_figure",
+    "write_caption",
+    "write_figure",
+]
+
+#: axis labels of the metrics (rates and gaps are fractions in [0, 1])
+METRIC_LABELS = {
+    "accuracy": "Accuracy (fraction correct)",
+    "macro_f1": "Macro-F1 (0–1)",
+    "eop": "EOp gap |TPR₀ − TPR₁|",
+    "eodds": "EOdds gap ½|ΔFPR + ΔTPR|",
+}
+_AGGREGATION = {"paper": "|mean of signed gaps|", "absolute": "mean of |gap|"}
+_MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">"]
+_DATASETS = {"german": "German", "adult": "Adult", "compas": "COMPAS"}
+
+
+def _style():
+    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.0)
+
+
+def _palette(names) -> dict:
+    colours = sns.color_palette("colorblind", n_colors=max(len(names), 1))
+    return dict(zip(names, colours, strict=True))
+
+
+def _legend_right(fig, axes, *, title: str, aggregation: str) -> None:
+    """One legend for all panels, right of them; the gap aggregation as the figure title."""
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), title=title)
+    fig.suptitle(f"EOp and EOdds gaps over splits: {_AGGREGATION[aggregation]}")
+    fig.tight_layout()
+
+
+def _pair_title(dataset: str, protected: str) -> str:
+    return f"{_DATASETS.get(dataset, dataset)} – {protected}"
+
+
+def save_figure(fig, png, pdf, *, dpi: int = 200) -> None:
+    """Write ``fig`` to ``png`` and ``pdf`` atomically, without creation dates."""
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    with atomic_path(pdf) as tmp:
+        fig.savefig(tmp, format="pdf", bbox_inches="tight", metadata={"CreationDate": None, "Creator": None,
+                                                                       "Producer": None})
+    plt.close(fig)
+
+
+def _cell(cells: pd.DataFrame, metric: str, aggregation: str) -> pd.DataFrame:
+    variant = aggregation if metric in ("eop", "eodds") else "mean"
+    return cells[(cells["metric"] == metric) & (cells["variant"] == variant)]
+
+
+def tradeoff_figure(cells: pd.DataFrame, *, aggregation: str = "paper"):
+    """Fig. 5: per pair, macro-F1 and accuracy against EOdds and EOp, mean ± standard error.
+
+    ``cells`` is :func:`fairscore.metrics.aggregate` over (dataset, protected, method).
+    """
+    _style()
+    pairs = list(dict.fromkeys(zip(cells["dataset"], cells["protected"], strict=True)))
+    methods = list(dict.fromkeys(cells["method"]))
+    colours = _palette(methods)
+    panels = [("macro_f1", "eodds"), ("macro_f1", "eop"), ("accuracy", "eodds"), ("accuracy", "eop")]
+    fig, axes = plt.subplots(len(pairs), len(panels), figsize=(3.2 * len(panels), 2.7 * len(pairs)), squeeze=False)
+    for r, (dataset, protected) in enumerate(pairs):
+        here = cells[(cells["dataset"] == dataset) & (cells["protected"] == protected)]
+        for c, (utility, gap) in enumerate(panels):
+            ax = axes[r, c]
+            ys, xs = _cell(here, utility, aggregation).set_index("method"), _cell(here, gap, aggregation).set_index("method")
+            for i, method in enumerate(methods):
+                if method not in ys.index or method not in xs.index:
+                    continue
+                ax.errorbar(xs.at[method, "mean"], ys.at[method, "mean"], xerr=xs.at[method, "se"],
+                            yerr=ys.at[method, "se"], fmt=_MARKERS[i % len(_MARKERS)], color=colours[method],
+                            label=method, markersize=6, capsize=2)
+            ax.set_xlabel(METRIC_LABELS[gap])
+            ax.set_ylabel(METRIC_LABELS[utility])
+            ax.set_title(_pair_title(dataset, protected))
+    _legend_right(fig, axes, title="Method\n(mean ± s.e. over splits)", aggregation=aggregation)
+    return fig
+
+
+def weights_figure(frame: pd.DataFrame, *, columns: dict[str, str], group_names: dict, label_names: dict,
+                   legend_title: str):
+    """Fig. 6: histograms of the weights in ``columns`` (column -> title) by (group, label).
+
+    ``group_names`` and ``label_names`` map the codes (as strings) to the names in the legend.
+    """
+    _style()
+    frame = frame.assign(cell=[f"{group_names[str(g)]}, {label_names[str(y)]}"
+                               for g, y in zip(frame["group"], frame["label"], strict=True)])
+    order = sorted(frame["cell"].unique())
+    fig, axes = plt.subplots(1, len(columns), figsize=(5.2 * len(columns), 3.6), squeeze=False)
+    for ax, (column, title) in zip(axes[0], columns.items(), strict=True):
+        sns.histplot(frame, x=column, hue="cell", hue_order=order, bins=30, element="step", stat="count",
+                     common_bins=True, ax=ax, palette=_palette(order))
+        ax.get_legend().set_title(legend_title)
+        ax.set_xlabel(f"{title} weight (normalised, mean 1)")
+        ax.set_ylabel("Training examples (count)")
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _curves(cells: pd.DataFrame, *, x: str, band: str, metrics: list[str], aggregation: str, reference=None,
+            xlabel: str, legend_title: str):
+    pairs = list(dict.fromkeys(zip(cells["dataset"], cells["protected"], strict=True)))
+    methods = list(dict.fromkeys(cells["method"]))
+    colours = _palette(methods + (["GBC"] if reference is not None else []))
+    fig, axes = plt.subplots(len(pairs), len(metrics), figsize=(3.2 * len(metrics), 2.6 * len(pairs)), squeeze=False)
+    for r, (dataset, protected) in enumerate(pairs):
+        for c, metric in enumerate(metrics):
+            ax = axes[r, c]
+            here = _cell(cells[(cells["dataset"] == dataset) & (cells["protected"] == protected)], metric, aggregation)
+            for i, method in enumerate(methods):
+                line = here[here["method"] == method].sort_values(x)
+                ax.plot(line[x], line["mean"], marker=_MARKERS[i % len(_MARKERS)], color=colours[method], label=method)
+                ax.fill_between(line[x], line["mean"] - line[band], line["mean"] + line[band], color=colours[method],
+                                alpha=0.2, linewidth=0)
+            if reference is not None:
+                ref = _cell(reference[(reference["dataset"] == dataset) & (reference["protected"] == protected)],
+                            metric, aggregation)
+                if len(ref):
+                    ax.axhline(ref["mean"].iloc[0], color=colours["GBC"], linestyle="--", label="GBC (unweighted)")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(METRIC_LABELS[metric])
+            ax.set_title(_pair_title(dataset, protected))
+    _legend_right(fig, axes, title=legend_title, aggregation=aggregation)
+    return fig
+
+
+def alpha_figure(cells: pd.DataFrame, *, metrics: list[str], aggregation: str = "paper"):
+    """Fig. 7: metrics against α, mean ± 95 % half-width over the splits (column ``alpha``)."""
+    _style()
+    return _curves(cells, x="alpha", band="ci95", metrics=metrics, aggregation=aggregation,
+                   xlabel="α (0 = unweighted, 1 = FairShap weights)", legend_title="Method\n(mean ± 95 % half-width)")
+
+
+def ablation_figure(cells: pd.DataFrame, reference: pd.DataFrame, *, metrics: list[str], aggregation: str = "paper"):
+    """Fig. 8: metrics against the reference fraction, mean ± sd over repeats; GBC dashed."""
+    _style()
+    return _curves(cells, x="fraction", band="sd", metrics=metrics, aggregation=aggregation, reference=reference,
+                   xlabel="Reference size (share of validation split)", legend_title="Method\n(mean ± sd over repeats)")
+
+
+def runtime_figure(summary: pd.DataFrame, paper: pd.DataFrame, *, n_features: int, machine: str):
+    """Fig. 10: seconds against rows (log–log), per method at ``n_features``, and FairShap per
+    feature count with the paper's timings as reference points."""
+    _style()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    methods = list(dict.fromkeys(summary["label"]))
+    colours = _palette(methods)
+    main = summary[summary["n_features"] == n_features]
+    for i, method in enumerate(methods):
+        line = main[main["label"] == method].sort_values("n_total")
+        axes[0].errorbar(line["n_total"], line["mean"], yerr=line["sd"], marker=_MARKERS[i % len(_MARKERS)],
+                         color=colours[method], label=method, capsize=2)
+    axes[0].set_title(f"Weights for each method, {n_features} features ({machine})")
+    fairshap = summary[summary["method"] == "fairshap"]
+    counts = sorted(fairshap["n_features"].unique())
+    fcolours = _palette([f"{f} features" for f in counts] + ["paper"])
+    for i, f in enumerate(counts):
+        line = fairshap[fairshap["n_features"] == f].sort_values("n_total")
+        axes[1].errorbar(line["n_total"], line["mean"], yerr=line["sd"], marker=_MARKERS[i % len(_MARKERS)],
+                         color=fcolours[f"{f} features"], label=f"ours, {f} features", capsize=2)
+    if len(paper):
+        axes[1].scatter(paper["n_total"], paper["seconds_mean"], marker="*", s=120, color=fcolours["paper"],
+                        zorder=3, label=f"paper, {paper['machine'].iloc[0]}")
+        for _, row in paper.iterrows():
+            axes[1].annotate(f"{row['n_features']} f.", (row["n_total"], row["seconds_mean"]), fontsize=7,
+                             xytext=(4, -8), textcoords="offset points")
+    axes[1].set_title(f"FairShap weights by feature count ({machine} vs paper)")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("Dataset size (rows, 80 % training / 20 % reference)")
+        ax.set_ylabel("Time to compute the weights (s)")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def synthetic_tpr_tnr_figure(points: pd.DataFrame):
+    """Fig. 11: training points of two Gaussian classes coloured by φ_TPR and φ_TNR."""
+    _style()
+    train = points[points["part"] == "train"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    for ax, (column, title) in zip(axes, (("tpr", "φ_TPR"), ("tnr", "φ_TNR")), strict=True):
+        limits = {"vmin": train[column].min(), "vmax": train[column].max(), "cmap": "viridis", "s": 16}
+        for label, marker, name in ((1, "o", "positive class (y = 1)"), (0, "X", "negative class (y = 0)")):
+            sel = train[train["label"] == label]
+            mappable = ax.scatter(sel["x0"], sel["x1"], c=sel[column], marker=marker, label=name, **limits)
+        fig.colorbar(mappable, ax=ax, label=f"{title} (Shapley value of the rate)")
+        ax.set_title(f"Training points coloured by {title}")
+        ax.set_xlabel("x₀ (feature units)")
+        ax.set_ylabel("x₁ (feature units)")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def synthetic_weights_figure(points: pd.DataFrame, models: pd.DataFrame):
+    """Fig. 12: points sized by weight, top points ringed, logistic-regression boundaries."""
+    _style()
+    train = points[points["part"] == "train"]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
+    lo, hi = train[["x0", "x1"]].min().to_numpy(), train[["x0", "x1"]].max().to_numpy()
+    xs = np.linspace(lo[0], hi[0], 50)
+    styles = {"none": ("black", "-", "unweighted"), "eop": ("#0072B2", "--", "φ_EOp weights"),
+              "eodds": ("#CC79A7", ":", "φ_EOdds weights")}
+    for ax, (weighting, title) in zip(axes, (("eop", "φ_EOp"), ("eodds", "φ_EOdds")), strict=True):
+        size = 4 + 30 * train[f"w_{weighting}"] / train[f"w_{weighting}"].max()
+        for group, marker in ((1, "^"), (0, "x")):
+            for label, colour in ((1, "#009E73"), (0, "#D55E00")):
+                sel = (train["group"] == group) & (train["label"] == label)
+                ax.scatter(train.loc[sel, "x0"], train.loc[sel, "x1"], s=size[sel], color=colour, alpha=0.5,
+                           marker=marker, label=f"{'privileged' if group else 'unprivileged'}, "
+                                                f"{'favourable' if label else 'unfavourable'}")
+        top = train[train[f"top_{weighting}"]]
+        ax.scatter(top["x0"], top["x1"], s=40, facecolors="none", edgecolors="#009E73", linewidths=1.2,
+                   label=f"top {len(top)} by {title} weight")
+        for _, m in models.iterrows():
+            colour, style, name = styles[m["weighting"]]
+            if m["coef1"] != 0:
+                ax.plot(xs, -(m["coef0"] * xs + m["intercept"]) / m["coef1"], color=colour, linestyle=style,
+                        label=f"LR {name}: acc {m['accuracy']:.3f}, EOp {m['eop_abs']:.3f}, EOdds {m['eodds_abs']:.3f}")
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_title(f"Point size ∝ {title} weight")
+        ax.set_xlabel("x₀ (feature units)")
+        ax.set_ylabel("x₁ (feature units)")
+        ax.legend(fontsize=6, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+#: one-paragraph captions for the report; fields are filled from each job's parameters
+CAPTIONS = {
+    "fig_tradeoff": (
+        "Utility–fairness trade-off (FairShap paper Fig. 5) from this pipeline's Table 2 runs, with no "
+        "recomputation: for each dataset and protected attribute, macro-F1 and accuracy of each method against "
+        "its EOdds and EOp gap on the test split, mean ± standard error over {n_splits} stratified splits "
+        "({pairs}). Gaps are aggregated as {aggregation}. Up and to the left is better."),
+    "fig_weights": (
+        "FairShap weights on {pair}, split {split} (paper Fig. 6): histograms of the normalised φ_EOp and "
+        "φ_EOdds weights of the {n_train} training examples, by protected group and label. Weights are "
+        "min–max normalised and scaled to mean 1; the least valuable example gets weight 0."),
+    "fig_alpha": (
+        "α curves (paper Fig. 7): test accuracy, macro-F1, EOp and EOdds of the gradient-boosting classifier "
+        "trained with weights w′ = (1 − α) + α·w for FairShap φ_EOp and φ_EOdds, α ∈ {{{alphas}}}, mean ± 95 % "
+        "half-width (1.96·sd/√n) over {n_splits} splits per pair ({pairs}); α = 0 is the unweighted GBC. "
+        "Gaps are aggregated as {aggregation}."),
+    "fig_ablation": (
+        "Reference-size ablation (paper Fig. 8): {repeats} seeded 60/20/20 splits, jointly stratified on label "
+        "and group; FairShap weights computed against seeded stratified subsets of {fractions} of the validation "
+        "split; mean ± standard deviation over the repeats of the weighted GBC's test metrics ({pairs}). The "
+        "dashed line is the unweighted GBC on the same splits. Gaps are aggregated as {aggregation}."),
+    "fig_runtime": (
+        "Run time of the weights (paper Fig. 10) on synthetic data (two Gaussian classes, binary attribute, "
+        "standard-normal features; D23), 80 % training and 20 % reference rows, {repeats} repeats each, mean ± sd, "
+        "measured on {machine}. Left: each method at {n_features} features. Right: FairShap at "
+        "{fairshap_features} features, with the paper's own timings (stars, {paper_machine}). {not_applicable}"),
+    "fig_synthetic_tpr_tnr": (
+        "Synthetic example (paper App. D.2, Fig. 11): training points of two 2-D Gaussian classes coloured by "
+        "their kNN Shapley value for the true-positive rate (φ_TPR, left) and the true-negative rate (φ_TNR, "
+        "right), with K = {k} and the validation points as reference."),
+    "fig_synthetic_weights": (
+        "Correlated-attribute example (paper App. D.2, Fig. 12; Zafar et al. 2017 Case I clusters): training "
+        "points sized by their normalised φ_EOp (left) or φ_EOdds (right) weight, the top {top} ringed; lines are "
+        "the decision boundaries of logistic regressions trained unweighted and with each weighting, with their "
+        "test accuracy and absolute EOp / EOdds gaps in the legend."),
+}
+
+
+def write_caption(path, name: str, **fields) -> None:
+    """Write the caption of figure ``name`` with ``fields`` filled in, atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(CAPTIONS[name].format(**fields) + "\n")
+
+
+def describe_pairs(frame: pd.DataFrame) -> str:
+    """'German – sex, COMPAS – race': the (dataset, protected) pairs of a frame, in order."""
+    pairs = dict.fromkeys(zip(frame["dataset"], frame["protected"], strict=True))
+    return ", ".join(_pair_title(d, p) for d, p in pairs)
+
+
+def aggregation_text(aggregation: str) -> str:
+    """How the gaps are aggregated, in words, for captions."""
+    return {"paper": "the paper's |mean of signed per-split gaps| (D15)",
+            "absolute": "the mean of per-split absolute gaps"}[aggregation]
+
+
+def write_figure(fig, data: pd.DataFrame, paths: dict, *, name: str, dpi: int = 200, **caption_fields) -> None:
+    """Write a figure's data CSV, PNG, PDF and caption (``paths`` keys: data, png, pdf, caption)."""
+    write_csv(data, paths["data"])
+    save_figure(fig, paths["png"], paths["pdf"], dpi=dpi)
+    write_caption(paths["caption"], name, **caption_fields)

@@ -1,0 +1,91 @@
+"""Snakemake run of `fairshap_figures` on the test config: every figure, its data and caption."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+from .conftest import snakemake
+
+FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
+           "fig_synthetic_weights")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def built(test_workflow):
+    snakemake(test_workflow, "--cores", "2", "fairshap_figures", "--configfile", "tests/config/test.yaml")
+    return test_workflow
+
+
+@pytest.fixture(scope="module")
+def test_config(built):
+    base = yaml.safe_load((built / "config" / "config.yaml").read_text())
+    overlay = yaml.safe_load((built / "tests" / "config" / "test.yaml").read_text())
+    for key, value in overlay["fairshap_figures"].items():
+        base["fairshap_figures"][key].update(value)
+    return base["fairshap_figures"]
+
+
+def figure_dir(built):
+    return built / "results" / "figures" / "fairshap"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_has_png_pdf_data_and_caption(built, name):
+    out = figure_dir(built)
+    png = (out / f"{name}.png").read_bytes()
+    assert png.startswith(PNG_MAGIC) and len(png) > 20_000
+    assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+    assert len(pd.read_csv(out / f"{name}.csv")) > 0
+    caption = (out / f"{name}.caption.md").read_text()
+    assert "paper" in caption and len(caption) > 150 and not re.search(r"\{[a-z_]+\}", caption)
+
+
+def test_every_figure_job_has_a_provenance_sidecar(built):
+    for job in ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic"):
+        record = json.loads((built / "results" / "provenance" / job / f"{job}.json").read_text())
+        assert record["rule"] == job and record["outputs"]
+
+
+def test_alpha_zero_equals_the_unweighted_gbc_of_table2(built, test_config):
+    gbc = pd.read_csv(built / "results" / "tables" / "table2_per_split.csv").query("method == 'GBC'")
+    for pair in ("german_sex", "compas_race"):
+        dataset, protected = pair.split("_")
+        for method in test_config["alpha"]["methods"]:
+            runs = pd.read_csv(built / "results" / "fairshap" / "alpha" / pair / f"{method}.csv")
+            assert sorted(runs.alpha.unique()) == test_config["alpha"]["values"]
+            zero = runs[runs.alpha == 0.0].set_index("split")
+            ref = gbc[(gbc.dataset == dataset) & (gbc.protected == protected)].set_index("split")
+            pd.testing.assert_frame_equal(zero[["accuracy", "macro_f1", "eop", "eodds"]],
+                                          ref[["accuracy", "macro_f1", "eop", "eodds"]])
+
+
+def test_ablation_fractions_and_repeats_are_the_configured_ones(built, test_config):
+    data = pd.read_csv(figure_dir(built) / "fig_ablation.csv")
+    weighted = data[data.method != "GBC"]
+    assert sorted(weighted.fraction.unique()) == test_config["ablation"]["fractions"]
+    assert set(data.n_splits) == {test_config["ablation"]["repeats"]}
+
+
+def test_runtime_data_covers_sizes_methods_and_feature_counts(built, test_config):
+    rt = test_config["runtime"]
+    summary = pd.read_csv(figure_dir(built) / "fig_runtime.csv")
+    assert set(summary.n_total) == set(rt["sizes"]) and set(summary.repeats) == {rt["repeats"]}
+    assert set(summary.label) == {"FairShap", "Group RW", "LabelBias", "IF"}
+    assert set(summary[summary.method == "fairshap"].n_features) == set(rt["fairshap_features"])
+    assert "OptPrep is not shown" in (figure_dir(built) / "fig_runtime.caption.md").read_text()
+
+
+def test_rebuilding_one_figure_reruns_only_that_figure(built):
+    (figure_dir(built) / "fig_tradeoff.png").unlink()
+    dry = snakemake(built, "-n", "fairshap_figures", "--configfile", "tests/config/test.yaml").stdout
+    stats = dry.split("Job stats:")[1].split("total")[0]
+    jobs = re.findall(r"^(\w+)\s+\d+$", stats, flags=re.MULTILINE)
+    assert sorted(jobs) == ["fairshap_figures", "fig_tradeoff"], dry
+    snakemake(built, "--cores", "2", "fig_tradeoff", "--configfile", "tests/config/test.yaml")
+    assert (figure_dir(built) / "fig_tradeoff.png").exists()

@@ -1,0 +1,196 @@
+# FairShap analysis figures (issue 5; algorithms.md §4.2). One target per figure;
+# fairshap_figures builds them all.
+
+
+rule fig_tradeoff:
+    input:
+        per_split=rules.table2.output.per_split,
+    output:
+        **figure_outputs("fig_tradeoff"),
+    log:
+        "results/logs/fig_tradeoff/fig_tradeoff.log",
+    benchmark:
+        "results/timings/fig_tradeoff/fig_tradeoff.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/fig_tradeoff.py"
+
+
+rule fig_weights:
+    input:
+        table=f"results/data/{FIGS['weights']['pair']}.csv",
+        meta=f"results/data/{FIGS['weights']['pair']}.meta.json",
+        scores="results/scores/fairshap/{pair}/{split}.npz".format(**FIGS["weights"]),
+    output:
+        **figure_outputs("fig_weights"),
+    log:
+        "results/logs/fig_weights/fig_weights.log",
+    benchmark:
+        "results/timings/fig_weights/fig_weights.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+        pair=config["pairs"][FIGS["weights"]["pair"]],
+        split=FIGS["weights"]["split"],
+    script:
+        "../scripts/fig_weights.py"
+
+
+rule fairshap_alpha:
+    input:
+        table=rules.preprocess.output.table,
+        splits=rules.make_splits.output.splits,
+        fairshap=expand("results/scores/fairshap/{{pair}}/{split}.npz", split=SPLITS),
+    output:
+        per_split="results/fairshap/alpha/{pair}/{method}.csv",
+        prov="results/provenance/fairshap_alpha/{pair}/{method}.json",
+    log:
+        "results/logs/fairshap_alpha/{pair}/{method}.log",
+    benchmark:
+        "results/timings/fairshap_alpha/{pair}/{method}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        method=lambda wildcards: config["methods"][wildcards.method],
+        pair=lambda wildcards: config["pairs"][wildcards.pair],
+        seeds=SPLIT_SEEDS,
+        alphas=FIGS["alpha"]["values"],
+    script:
+        "../scripts/fairshap_alpha.py"
+
+
+rule fig_alpha:
+    input:
+        per_split=expand(rules.fairshap_alpha.output.per_split, pair=PAIRS, method=ALPHA_METHODS),
+    output:
+        **figure_outputs("fig_alpha"),
+    log:
+        "results/logs/fig_alpha/fig_alpha.log",
+    benchmark:
+        "results/timings/fig_alpha/fig_alpha.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+        jobs=[(pair, method) for pair in PAIRS for method in ALPHA_METHODS],
+        pairs={pair: config["pairs"][pair] for pair in PAIRS},
+        labels={method: config["methods"][method]["label"] for method in ALPHA_METHODS},
+        metrics=config["table2"]["metrics"],
+    script:
+        "../scripts/fig_alpha.py"
+
+
+rule fairshap_ablation:
+    input:
+        table=rules.preprocess.output.table,
+        meta=rules.preprocess.output.meta,
+    output:
+        per_run="results/fairshap/ablation/{pair}.csv",
+        prov="results/provenance/fairshap_ablation/{pair}.json",
+    log:
+        "results/logs/fairshap_ablation/{pair}.log",
+    benchmark:
+        "results/timings/fairshap_ablation/{pair}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        ablation=FIGS["ablation"],
+        seeds=split_seeds(FIGS["ablation"]["repeats"], seed=FIGS["ablation"]["seed"], high=config["splits"]["seed_high"]),
+        pair=lambda wildcards: config["pairs"][wildcards.pair],
+        fairshap={k: v for k, v in config["fairshap"].items() if k != "gpu"},
+    script:
+        "../scripts/fairshap_ablation.py"
+
+
+rule fig_ablation:
+    input:
+        per_run=expand(rules.fairshap_ablation.output.per_run, pair=PAIRS),
+    output:
+        **figure_outputs("fig_ablation"),
+    log:
+        "results/logs/fig_ablation/fig_ablation.log",
+    benchmark:
+        "results/timings/fig_ablation/fig_ablation.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+        pairs=[config["pairs"][pair] for pair in PAIRS],
+        labels={f"fairshap_{v}": valuation_label(v) for v in FIGS["ablation"]["valuations"]},
+        metrics=config["table2"]["metrics"],
+    script:
+        "../scripts/fig_ablation.py"
+
+
+rule fairshap_runtime:
+    output:
+        runs="results/fairshap/runtime.csv",
+        prov="results/provenance/fairshap_runtime/fairshap_runtime.json",
+    log:
+        "results/logs/fairshap_runtime/fairshap_runtime.log",
+    benchmark:
+        "results/timings/fairshap_runtime/fairshap_runtime.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    threads: workflow.cores  # timings: nothing else runs beside it
+    params:
+        runtime=runtime_params(),
+    script:
+        "../scripts/fairshap_runtime.py"
+
+
+rule fig_runtime:
+    input:
+        runs=rules.fairshap_runtime.output.runs,
+        paper="reference/fairshap_runtimes.csv",
+    output:
+        **figure_outputs("fig_runtime"),
+    log:
+        "results/logs/fig_runtime/fig_runtime.log",
+    benchmark:
+        "results/timings/fig_runtime/fig_runtime.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+        n_features=FIGS["runtime"]["n_features"],
+    script:
+        "../scripts/fig_runtime.py"
+
+
+rule fig_synthetic:
+    output:
+        **{f"tpr_tnr_{k}": v for k, v in figure_outputs("fig_synthetic_tpr_tnr").items() if k != "prov"},
+        **{f"weights_{k}": v for k, v in figure_outputs("fig_synthetic_weights").items() if k != "prov"},
+        models=f"{FIG_DIR}/fig_synthetic_weights.models.csv",
+        prov="results/provenance/fig_synthetic/fig_synthetic.json",
+    log:
+        "results/logs/fig_synthetic/fig_synthetic.log",
+    benchmark:
+        "results/timings/fig_synthetic/fig_synthetic.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+        synthetic=FIGS["synthetic"],
+    script:
+        "../scripts/fig_synthetic.py"
+
+
+rule fairshap_figures:
+    input:
+        rules.fig_tradeoff.output.png,
+        rules.fig_weights.output.png,
+        rules.fig_alpha.output.png,
+        rules.fig_ablation.output.png,
+        rules.fig_runtime.output.png,
+        rules.fig_synthetic.output.tpr_tnr_png,
+        rules.fig_synthetic.output.weights_png,

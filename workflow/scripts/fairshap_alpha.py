@@ -1,0 +1,22 @@
+"""Fig. 7 runs: one FairShap method at every α on every split of one pair."""
+
+import numpy as np
+
+from fairscore.data import read_tidy
+from fairscore.experiments import alpha_curve_runs
+from fairscore.fileio import write_csv
+from fairscore.splits import read_split
+from fairscore.workflow import run
+
+
+def main(inputs, params, outputs):
+    X, y, a = read_tidy(inputs.table)
+    runs = alpha_curve_runs(params.method["valuation"], params.alphas, X, y, a,
+                            [read_split(p) for p in inputs.splits], params.seeds, dataset=params.pair["dataset"],
+                            fairshap=[dict(np.load(p)) for p in inputs.fairshap])
+    write_csv(runs, outputs.per_split)
+    return {"seeds": {"split_seeds": list(params.seeds)}}
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821

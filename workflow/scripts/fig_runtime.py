@@ -1,0 +1,31 @@
+"""Fig. 10: run time of the weights against data size, with the paper's timings."""
+
+import pandas as pd
+
+from fairscore.experiments import RUNTIME_LABELS
+from fairscore.plots import runtime_figure, write_figure
+from fairscore.workflow import run
+
+
+def main(inputs, params, outputs):
+    runs = pd.read_csv(inputs.runs, keep_default_na=False, na_values=[""])
+    timed = runs[runs["seconds"].notna()]
+    summary = (timed.groupby(["method", "n_features", "n_total"], sort=False)["seconds"]
+               .agg(mean="mean", sd="std", repeats="count").reset_index())
+    summary["label"] = summary["method"].map(RUNTIME_LABELS)
+    paper = pd.read_csv(inputs.paper)
+    paper = paper[paper["what"] == "FairShap weights synthetic"]
+    skipped = runs[runs["seconds"].isna()]
+    not_applicable = " ".join(f"{RUNTIME_LABELS[m]} is not shown: {note}." for m, note
+                              in zip(skipped["method"], skipped["note"], strict=True))
+    machine = runs["machine"].iloc[0]
+    fig = runtime_figure(summary, paper, n_features=params.n_features, machine=machine)
+    write_figure(fig, summary, dict(outputs.items()), name="fig_runtime", dpi=params.figures["dpi"],
+                 repeats=int(timed["repeat"].max()) + 1, machine=machine, n_features=params.n_features,
+                 fairshap_features=", ".join(map(str, sorted(summary.loc[summary["method"] == "fairshap",
+                                                                        "n_features"].unique()))),
+                 paper_machine=paper["machine"].iloc[0] if len(paper) else "none", not_applicable=not_applicable)
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
