@@ -22,6 +22,7 @@ include: "workflow/rules/splits.smk"
 include: "workflow/rules/fairshap.smk"
 include: "workflow/rules/table2.smk"
 include: "workflow/rules/fairshap_figures.smk"
+include: "workflow/rules/fairinfl.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -32,6 +33,7 @@ wildcard_constraints:
     split=r"\d+",
     method="|".join(METHODS),
     raw_file="|".join(map(re.escape, config["raw_files"])),
+    run=r"\d+",
 
 
 localrules:
@@ -42,6 +44,8 @@ localrules:
     table2,
     table2_vs_paper,
     fairshap_figures,
+    fairinfl_scores,
+    fairinfl_adult,
 
 
 rule all:
@@ -53,3 +57,4 @@ rule all:
         rules.table2.output.md,
         rules.table2_vs_paper.output.md,
         rules.fairshap_figures.input,
+        rules.fairinfl_adult.input,

@@ -43,3 +43,9 @@ def check_config(config: dict, *, source: str = "config") -> None:
         known = influence[0]["datasets"] if influence else {}
         _expect_known(f"{source}: fairshap_figures.runtime.influence_dataset", figures["runtime"]["influence_dataset"],
                       known, "influence-method datasets")
+    infl = config["fairinfl"]
+    for i, raw in enumerate(infl["adult"]["raw_files"]):
+        _expect_known(f"{source}: fairinfl.adult.raw_files[{i}]", raw, config["raw_files"], "raw_files")
+    if infl["first_order"]["run"] >= infl["adult"]["runs"]:
+        raise ConfigError(f"{source}: fairinfl.first_order.run = {infl['first_order']['run']}; expected a run below "
+                          f"fairinfl.adult.runs = {infl['adult']['runs']}")

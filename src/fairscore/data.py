@@ -27,7 +27,9 @@ __all__ = [
     "LABEL",
     "PROTECTED",
     "aif360_raw_root",
+    "balance_cells",
     "group_label_counts",
+    "load_aif360_adult_full",
     "load_aif360_dataset",
     "load_csv_dataset",
     "load_aif360_preproc",
@@ -227,3 +229,33 @@ def read_tidy(path: str | Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         raise DataError(f"{path}: missing column(s) {missing}; expected a tidy table from the `data` rule")
     X = frame.drop(columns=[LABEL, PROTECTED]).astype(float)
     return X, frame[LABEL].to_numpy(), frame[PROTECTED].to_numpy()
+
+
+def load_aif360_adult_full():
+    """AIF360 ``AdultDataset()`` with defaults (45,222 rows, 98 features; FairInfl D7).
+
+    Returns the features (float64, sex included), the label (income > 50K = 1), the
+    group (sex, male = 1) and the feature names. The raw files must already be placed
+    (:func:`place_aif360_raw_files`).
+    """
+    from aif360.datasets import AdultDataset
+
+    try:
+        ds = AdultDataset()
+    except SystemExit as exc:
+        raise DataError(f"aif360 could not read the raw adult files under {aif360_raw_root()}") from exc
+    sex = ds.feature_names.index("sex")
+    y = (ds.labels.ravel() == ds.favorable_label).astype(int)
+    return ds.features.astype(np.float64), y, ds.features[:, sex].astype(int), list(ds.feature_names)
+
+
+def balance_cells(y, z, *, seed: int) -> np.ndarray:
+    """Rows kept when every (label, group) cell is downsampled, without replacement, to the
+    smallest cell (``RandomState(seed)``, cells in (label, group) order); sorted ascending."""
+    y, z = np.asarray(y).ravel(), np.asarray(z).ravel()
+    cells = [np.flatnonzero((y == label) & (z == group)) for label in np.unique(y) for group in np.unique(z)]
+    smallest = min(len(c) for c in cells)
+    if smallest == 0:
+        raise DataError("a (label, group) cell is empty; cannot balance")
+    rng = np.random.RandomState(seed)
+    return np.sort(np.concatenate([rng.choice(c, smallest, replace=False) for c in cells]))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad, jvp, vmap
+from torch.func import functional_call, grad, jvp, vjp, vmap
 
 from .errors import ConfigError, DataError
 
@@ -83,10 +83,6 @@ def hinge_derivative(logits, y_pm) -> torch.Tensor:
     return -y_pm * (y_pm * logits < 1).to(logits.dtype)
 
 
-def _sign(x: torch.Tensor) -> float:
-    return 1.0 if float(x) >= 0 else -1.0
-
-
 def _group_factor(z: np.ndarray, within: np.ndarray, alpha: str) -> np.ndarray:
     """Group factor on the rows in ``within`` (0 elsewhere): ±1, n·(1[z=1]/n₁ − 1[z=0]/n₀) or z − z̄."""
     out = np.zeros(len(z))
@@ -105,6 +101,51 @@ def _group_factor(z: np.ndarray, within: np.ndarray, alpha: str) -> np.ndarray:
     return out
 
 
+def _check_labels(z, y, n=None):
+    z, y = np.asarray(z).astype(int).ravel(), np.asarray(y).astype(int).ravel()
+    if len(z) != len(y) or (n is not None and len(z) != n):
+        raise DataError(f"lengths differ: z {len(z)}, y {len(y)}" + ("" if n is None else f", logits {n}"))
+    if not (set(np.unique(z)) <= {0, 1} and set(np.unique(y)) <= {0, 1}):
+        raise DataError("z and y must be binary 0/1 arrays")
+    return z, y
+
+
+def _components(constraint: str, z, y, alpha: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The constraint's unsigned factor components and the rows whose gap gives each sign.
+
+    b = Σ_c s_c·component_c, where s_c is the sign of the relaxed gap on ``rows_c`` at θ₀
+    (for ``cov`` the sign of Σ (z − z̄) f, marked by rows = None).
+    """
+    everyone = np.ones(len(z), dtype=bool)
+    parts = {"tpr": y == 1, "fpr": y == 0}
+    if constraint == "dp":
+        return [(_group_factor(z, everyone, alpha), everyone)]
+    if constraint == "cov":
+        return [(z - z.mean(), None)]
+    if constraint in parts:
+        return [(_group_factor(z, parts[constraint], alpha), parts[constraint])]
+    if constraint == "eo":
+        return [(_group_factor(z, rows, alpha), rows) for rows in parts.values()]
+    raise ConfigError(f"constraint = {constraint!r}; expected one of {CONSTRAINTS}")
+
+
+def _signs(components, z, f, constraint) -> list[float]:
+    signs = []
+    for component, rows in components:
+        if rows is None:
+            signs.append(1.0 if float(component @ f) >= 0 else -1.0)
+            continue
+        g1, g0 = rows & (z == 1), rows & (z == 0)
+        if not g1.any() or not g0.any():
+            raise DataError(f"constraint {constraint!r}: a group has no examples among the rows it uses")
+        signs.append(1.0 if f[g1].mean() - f[g0].mean() >= 0 else -1.0)
+    return signs
+
+
+def _numpy(t) -> np.ndarray:
+    return np.asarray(t.detach().cpu() if isinstance(t, torch.Tensor) else t, dtype=np.float64).ravel()
+
+
 def constraint_factors(constraint: str, z, y, logits, *, alpha: str = "paper") -> np.ndarray:
     """b_i = ∂φ̂(f, i)/∂f for every example (``algorithms.md`` §2.2 table), with the gap signs at θ₀.
 
@@ -120,62 +161,61 @@ def constraint_factors(constraint: str, z, y, logits, *, alpha: str = "paper") -
     alpha : {"paper", "group_mean", "centred"}
         Group factor (D16); ``cov`` always uses z − z̄.
     """
-    z, y = np.asarray(z).astype(int).ravel(), np.asarray(y).astype(int).ravel()
-    f = np.asarray(logits.detach().cpu() if isinstance(logits, torch.Tensor) else logits, dtype=np.float64).ravel()
-    if not len(z) == len(y) == len(f):
-        raise DataError(f"lengths differ: z {len(z)}, y {len(y)}, logits {len(f)}")
-    if not (set(np.unique(z)) <= {0, 1} and set(np.unique(y)) <= {0, 1}):
-        raise DataError("z and y must be binary 0/1 arrays")
-
-    def gap_sign(within):
-        g1, g0 = within & (z == 1), within & (z == 0)
-        if not g1.any() or not g0.any():
-            raise DataError(f"constraint {constraint!r}: a group has no examples among the rows it uses")
-        return 1.0 if f[g1].mean() - f[g0].mean() >= 0 else -1.0
-
-    everyone = np.ones(len(z), dtype=bool)
-    if constraint == "dp":
-        return gap_sign(everyone) * _group_factor(z, everyone, alpha)
-    if constraint == "cov":
-        centred = z - z.mean()
-        return (1.0 if float(centred @ f) >= 0 else -1.0) * centred
-    parts = {"tpr": y == 1, "fpr": y == 0}
-    if constraint in parts:
-        return gap_sign(parts[constraint]) * _group_factor(z, parts[constraint], alpha)
-    if constraint == "eo":
-        return sum(gap_sign(w) * _group_factor(z, w, alpha) for w in parts.values())
-    raise ConfigError(f"constraint = {constraint!r}; expected one of {CONSTRAINTS}")
+    f = _numpy(logits)
+    z, y = _check_labels(z, y, len(f))
+    components = _components(constraint, z, y, alpha)
+    return sum(s * c for s, (c, _) in zip(_signs(components, z, f, constraint), components, strict=True))
 
 
-def kernel_products(model: torch.nn.Module, X, weights, *, batch_size: int = 1024, groups=None) -> torch.Tensor:
-    """u_i = Σ_j w_j Θ(x_i, x_j) for every i, by one backward pass and one JVP (§2.3).
-
-    With ``groups`` (an integer label per row), the sum runs only over j in i's group
-    (the authors' block-diagonal chunked kernel), still one backward and one JVP per group.
-    G is accumulated in float64 whatever the model's dtype.
-    """
+def _forward_and_tangents(model, X, components: list, rows, batch_size):
+    """One forward and one backward per batch (``torch.func.vjp``): the logits of ``rows`` and, per
+    component w (aligned with ``rows``), the tangent G_w = Σ_k w_k ∇_θ f(x_{rows[k]}), in float64."""
     params, buffers = _model_state(model)
     p0 = next(iter(params.values()))
-    X = _as_tensor(X, p0.dtype, p0.device)
-    w = _as_tensor(weights, p0.dtype, p0.device).reshape(-1)
-    if len(w) != len(X):
-        raise DataError(f"{len(w)} weights for {len(X)} examples")
     f = _logit_fn(model, buffers)
-    groups = np.zeros(len(X), dtype=int) if groups is None else np.asarray(groups)
-    u = torch.empty(len(X), dtype=torch.float64, device=p0.device)
-    for g in np.unique(groups):
-        rows = torch.as_tensor(np.flatnonzero(groups == g), device=p0.device)
-        tangent = {k: torch.zeros_like(v, dtype=torch.float64) for k, v in params.items()}
-        for s in _batches(len(rows), batch_size):
-            idx = rows[s]
-            step = grad(lambda p: (w[idx] * f(p, X[idx])).sum())(params)  # noqa: B023 - used at once
+    weights = [_as_tensor(w, p0.dtype, p0.device).reshape(-1) for w in components]
+    tangents = [{k: torch.zeros_like(v, dtype=torch.float64) for k, v in params.items()} for _ in weights]
+    logits = torch.empty(len(rows), dtype=p0.dtype, device=p0.device)
+    for s in _batches(len(rows), batch_size):
+        idx = rows[s]
+        out, pullback = vjp(lambda p: f(p, X[idx]), params)  # noqa: B023 - used at once
+        logits[s] = out.detach()
+        for w, tangent in zip(weights, tangents, strict=True):
+            (step,) = pullback(w[s])
             for k in tangent:
                 tangent[k] += step[k].to(torch.float64)
-        tangent = {k: v.to(params[k].dtype) for k, v in tangent.items()}
-        for s in _batches(len(rows), batch_size):
-            idx = rows[s]
-            _, out = jvp(lambda p: f(p, X[idx]), (params,), (tangent,))  # noqa: B023 - used at once
-            u[idx] = out.to(torch.float64)
+    return logits, tangents
+
+
+def _tangent_products(model, X, tangent, rows, out, batch_size) -> None:
+    """out[i] = ⟨∇_θ f(x_i), tangent⟩ for i in ``rows``, one JVP per batch."""
+    params, buffers = _model_state(model)
+    f = _logit_fn(model, buffers)
+    tangent = {k: v.to(params[k].dtype) for k, v in tangent.items()}
+    for s in _batches(len(rows), batch_size):
+        idx = rows[s]
+        _, products = jvp(lambda p: f(p, X[idx]), (params,), (tangent,))  # noqa: B023 - used at once
+        out[idx] = products.to(torch.float64)
+
+
+def _prepare(model, X):
+    p0 = next(iter(_model_state(model)[0].values()))
+    return _as_tensor(X, p0.dtype, p0.device), p0.device
+
+
+def kernel_products(model: torch.nn.Module, X, weights, *, batch_size: int = 1024) -> torch.Tensor:
+    """u_i = Σ_j w_j Θ(x_i, x_j) for every i, by one backward pass and one JVP (§2.3).
+
+    G is accumulated in float64 whatever the model's dtype.
+    """
+    X, device = _prepare(model, X)
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if len(w) != len(X):
+        raise DataError(f"{len(w)} weights for {len(X)} examples")
+    rows = torch.arange(len(X), device=device)
+    _, (tangent,) = _forward_and_tangents(model, X, [w], rows, batch_size)
+    u = torch.empty(len(X), dtype=torch.float64, device=device)
+    _tangent_products(model, X, tangent, rows, u, batch_size)
     return u
 
 
@@ -199,21 +239,22 @@ def fairness_scores(model: torch.nn.Module, X, z, y, *, constraint: str = "dp", 
     """
     if kernel not in ("full", "chunked"):
         raise ConfigError(f"kernel = {kernel!r}; expected 'full' or 'chunked'")
-    logits = predict_logits(model, X, batch_size=batch_size)
-    n = len(logits)
-    z, y = np.asarray(z).ravel(), np.asarray(y).ravel()
-    if kernel == "full":
-        b = constraint_factors(constraint, z, y, logits, alpha=alpha)
-        u = kernel_products(model, X, b, batch_size=batch_size).cpu().numpy()
-        return lam * eta / n**2 * b * u
-    chunk = _chunks(n, chunk_size)
-    b, size = np.empty(n), np.empty(n)
+    X, device = _prepare(model, X)
+    z, y = _check_labels(z, y, len(X))
+    chunk = np.zeros(len(X), dtype=int) if kernel == "full" else _chunks(len(X), chunk_size)
+    b, scale = np.empty(len(X)), np.empty(len(X))
+    u = torch.empty(len(X), dtype=torch.float64, device=device)
     for c in np.unique(chunk):
-        rows = chunk == c
-        b[rows] = constraint_factors(constraint, z[rows], y[rows], logits[torch.as_tensor(rows)], alpha=alpha)
-        size[rows] = rows.sum()
-    u = kernel_products(model, X, b, batch_size=batch_size, groups=chunk).cpu().numpy()
-    return b * u / size
+        where = np.flatnonzero(chunk == c)
+        rows = torch.as_tensor(where, device=device)
+        components = _components(constraint, z[where], y[where], alpha)
+        logits, tangents = _forward_and_tangents(model, X, [w for w, _ in components], rows, batch_size)
+        signs = _signs(components, z[where], _numpy(logits), constraint)
+        b[where] = sum(s * w for s, (w, _) in zip(signs, components, strict=True))
+        tangent = {k: sum(s * t[k] for s, t in zip(signs, tangents, strict=True)) for k in tangents[0]}
+        _tangent_products(model, X, tangent, rows, u, batch_size)
+        scale[where] = lam * eta / len(X) ** 2 if kernel == "full" else 1.0 / len(where)
+    return scale * b * u.cpu().numpy()
 
 
 def loss_scores(model: torch.nn.Module, X, y, *, eta: float = 1.0, lam: float = 0.0, factors=None,

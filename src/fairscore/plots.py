@@ -26,11 +26,14 @@ __all__ = [
     "ablation_figure",
     "aggregation_text",
     "describe_pairs",
+    "fairinfl_adult_figure",
+    "first_order_figure",
     "alpha_figure",
     "runtime_figure",
     "save_figure",
     "synthetic_tpr_tnr_figure",
     "synthetic_weights_figure",
+    "toy_figure",
     "tradeoff_figure",
     "weights_figure",
     "write_caption",
@@ -328,3 +331,112 @@ def write_figure(fig, data: pd.DataFrame, paths: dict, *, name: str, dpi: int = 
     write_csv(data, paths["data"])
     save_figure(fig, paths["png"], paths["pdf"], dpi=dpi)
     write_caption(paths["caption"], name, **caption_fields)
+
+
+# ----------------------------------------------------------------------------- FairInfl
+_STRATEGY_LABELS = {"random": "random", "fairness": "prune by fairness", "accuracy": "prune by accuracy"}
+
+
+def fairinfl_adult_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
+    """Fig. 2: (a) accuracy against |violation| for ERM, lfatr, reduction and prune by fairness at
+    every fraction; (b) accuracy and (c) |violation| against the kept fraction, mean ± sd over runs."""
+    _style()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+    strategies = list(dict.fromkeys(prune["strategy"]))
+    colours = _palette([_STRATEGY_LABELS[s] for s in strategies] + list(dict.fromkeys(baselines["method"])))
+    ax = axes[0]
+    for i, (method, rows) in enumerate(baselines.groupby("method", sort=False)):
+        ax.errorbar(rows["violation_abs"].mean(), rows["accuracy"].mean(), xerr=rows["violation_abs"].std(),
+                    yerr=rows["accuracy"].std(), fmt=_MARKERS[(i + 3) % len(_MARKERS)], color=colours[method],
+                    label=method, markersize=8, capsize=2)
+    fair = prune[prune["strategy"] == "fairness"].groupby("fraction")[["accuracy", "violation_abs"]].mean()
+    ax.plot(fair["violation_abs"], fair["accuracy"], marker="o", color=colours["prune by fairness"],
+            label="prune by fairness (each kept fraction)")
+    for fraction, row in fair.iterrows():
+        ax.annotate(f"{fraction:g}", (row["violation_abs"], row["accuracy"]), fontsize=7, xytext=(3, 3),
+                    textcoords="offset points")
+    ax.set_xlabel("|DP violation| |P(ŷ=1|z=1) − P(ŷ=1|z=0)|")
+    ax.set_ylabel("Test accuracy (fraction correct)")
+    ax.set_title("(a) accuracy vs violation (mean over runs)")
+    ax.legend(fontsize=7)
+    for ax, metric, title in ((axes[1], "accuracy", "(b) test accuracy"), (axes[2], "violation_abs", "(c) |DP violation|")):
+        for i, strategy in enumerate(strategies):
+            stats = prune[prune["strategy"] == strategy].groupby("fraction")[metric].agg(["mean", "std"])
+            label = _STRATEGY_LABELS[strategy]
+            ax.plot(stats.index, stats["mean"], marker=_MARKERS[i], color=colours[label], label=label)
+            ax.fill_between(stats.index, stats["mean"] - stats["std"].fillna(0), stats["mean"] + stats["std"].fillna(0),
+                            color=colours[label], alpha=0.2, linewidth=0)
+        ax.set_xlabel("Kept fraction of the training set")
+        ax.set_ylabel(METRIC_LABELS["accuracy"] if metric == "accuracy" else "|DP violation| (difference of rates)")
+        ax.set_title(f"{title} (mean ± sd over runs)")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def first_order_figure(pairs: pd.DataFrame, *, pearson: float):
+    """App. C.3 Fig. 5: real against predicted one-step change, identity line, Pearson r in the title."""
+    _style()
+    fig, ax = plt.subplots(figsize=(5, 4.6))
+    ax.scatter(pairs["predicted"], pairs["real"], s=8, alpha=0.6, color=sns.color_palette("colorblind")[0])
+    lo = min(pairs["predicted"].min(), pairs["real"].min())
+    hi = max(pairs["predicted"].max(), pairs["real"].max())
+    ax.plot([lo, hi], [lo, hi], color="black", linestyle="--", linewidth=1, label="identity")
+    ax.set_xlabel("Predicted change of f(x_test) (first order, logit units)")
+    ax.set_ylabel("Real change of f(x_test) after one step (logit units)")
+    ax.set_title(f"{len(pairs)} (train, test) pairs, Pearson r = {pearson:.4f}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def toy_figure(points: pd.DataFrame, models: pd.DataFrame):
+    """Fig. 1: the four 1-D cells with both thresholds, and |S(i)| against x with the dropped points."""
+    _style()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    cells = points.assign(cell=[f"z={z}, y={'+1' if y else '−1'}" for z, y in zip(points["z"], points["y"], strict=True)])
+    order = sorted(cells["cell"].unique())
+    sns.histplot(cells, x="x", hue="cell", hue_order=order, bins=60, element="step", ax=axes[0],
+                 palette=_palette(order))
+    for (_, m), style in zip(models.iterrows(), ("-", "--"), strict=True):
+        axes[0].axvline(m["threshold"], color="black", linestyle=style,
+                        label=f"threshold, {m['model']}: |DP violation| {m['violation_abs']:.3f}")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].legend(handles + axes[0].get_legend().legend_handles, labels + order, fontsize=7)
+    axes[0].set_xlabel("x (feature units)")
+    axes[0].set_ylabel("Points (count)")
+    axes[0].set_title("Four Gaussian cells and the decision thresholds")
+    colours = _palette(["z = 0", "z = 1"])
+    for z in (0, 1):
+        sel = points[points["z"] == z]
+        axes[1].scatter(sel["x"], sel["score"].abs(), s=4, color=colours[f"z = {z}"], label=f"z = {z}")
+    dropped = points[points["dropped"]]
+    axes[1].scatter(dropped["x"], dropped["score"].abs(), s=10, facecolors="none", edgecolors="black",
+                    linewidths=0.5, label="lowest |S|, weighted 0")
+    axes[1].set_xlabel("x (feature units)")
+    axes[1].set_ylabel("|S(i)| (DP influence, Eq. 35)")
+    axes[1].set_title("Fairness influence against x")
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+CAPTIONS.update({
+    "fig_fairinfl_adult": (
+        "FairInfl on Adult (paper Fig. 2), {runs} runs: (a) test accuracy against the absolute demographic-parity "
+        "violation for ERM (λ = 0), lfatr (λ = 1 on all data), reduction (fairlearn exponentiated gradient with a "
+        "DP constraint around the same MLP) and prune by fairness at every kept fraction; (b) test accuracy and "
+        "(c) absolute DP violation against the kept fraction for random pruning, prune by fairness (keep the "
+        "largest |S(i)|) and prune by accuracy (keep the smallest GraNd score, D8), each retrained with λ = 1, "
+        "mean ± sd over the runs."),
+    "fig_first_order": (
+        "First-order check (FairInfl App. C.3, Fig. 5): for {n_pairs} random (training, test) pairs of run {run}, the "
+        "real change of the test logit after one gradient step of size η = {eta} that removes the training example "
+        "(loss and constraint terms, float64) against the first-order prediction (η/n)·Θ(x_i, x_j)·(ℓ′_i + λ b_i). "
+        "Pearson r = {pearson}; the dashed line is the identity."),
+    "fig_toy": (
+        "Toy example (FairInfl Fig. 1, Proposition 5.2; D19): {n} points per (group, label) cell from N(μ, 1) with "
+        "{means}; a linear logistic model; left, the cells and the decision threshold before ({t_before}) and after "
+        "({t_after}) the {drop} lowest-|S(i)| points are weighted 0, with |DP violation| {before} → {after}; right, "
+        "|S(i)| against x, the low-|S| points lying near x = 0."),
+})

@@ -90,10 +90,10 @@ FIG_DIR = "results/figures/fairshap"
 ALPHA_METHODS = FIGS["alpha"]["methods"]
 
 
-def figure_outputs(name):
+def figure_outputs(name, directory=FIG_DIR):
     """PNG, PDF, the CSV it is drawn from, its caption, and the job's provenance sidecar."""
-    return {"png": f"{FIG_DIR}/{name}.png", "pdf": f"{FIG_DIR}/{name}.pdf", "data": f"{FIG_DIR}/{name}.csv",
-            "caption": f"{FIG_DIR}/{name}.caption.md", "prov": f"results/provenance/{name}/{name}.json"}
+    return {"png": f"{directory}/{name}.png", "pdf": f"{directory}/{name}.pdf", "data": f"{directory}/{name}.csv",
+            "caption": f"{directory}/{name}.caption.md", "prov": f"results/provenance/{name}/{name}.json"}
 
 
 def method_of_kind(kind):
@@ -114,3 +114,9 @@ def runtime_params():
     labelbias = {k: v for k, v in method_of_kind("labelbias").items() if k not in ("label", "kind")}
     fairshap = {k: v for k, v in config["fairshap"].items() if k in ("k", "sign", "device", "memory_mb")}
     return {**runtime, "influence": influence, "labelbias": labelbias, "fairshap": fairshap}
+
+
+# FairInfl (issue 6)
+INFL = config["fairinfl"]
+INFL_RUNS = [str(r) for r in range(INFL["adult"]["runs"])]
+INFL_FIG_DIR = "results/figures/fairinfl"

@@ -1,0 +1,135 @@
+"""FairInfl pruning, trainer, Adult balancing and protocol steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+from fairscore.data import balance_cells
+from fairscore.errors import ConfigError, DataError
+from fairscore.fairinfl import dp_violation, prune_runs, run_data, score_model, toy_example, training_steps
+from fairscore.pruning import keep_indices, kept_count
+from fairscore.training import FairMLPClassifier, mlp, train_fair, train_stacked
+
+TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 32, "lr": 1e-3, "betas": [0.9, 0.999],
+            "weight_decay": 5e-4, "lr_boundaries": [], "lr_decay": 1.0}
+SCORING = {"alpha": "paper", "kernel": "full", "chunk_size": 1000, "eta": 1.0}
+
+
+def toy_data(n=400, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    z = rng.integers(0, 2, n)
+    y = (X[:, 0] + z + 0.5 * rng.standard_normal(n) > 0.5).astype(int)
+    return X, y, z
+
+
+def test_pruning_keeps_the_requested_count_and_the_right_examples():
+    fairness = np.array([0.5, -3.0, 0.1, 2.0, -0.5, 0.0])
+    accuracy = np.array([1.0, 0.0, 0.0, 2.0, 1.0, 3.0])
+    assert kept_count(0.5, 6) == 3 and kept_count(0.05, 10) == 1  # round(0.5) = 0, at least one kept
+    np.testing.assert_array_equal(keep_indices("fairness", 0.5, n=6, fairness=fairness), [1, 3, 4])  # |S| 3, 2, 0.5
+    # ties: |0.5| at rows 0 and 4; the lower index is removed first, so row 4 stays
+    np.testing.assert_array_equal(keep_indices("fairness", 2 / 6, n=6, fairness=fairness), [1, 3])
+    np.testing.assert_array_equal(keep_indices("accuracy", 0.5, n=6, accuracy=accuracy), [1, 2, 4])  # smallest, tie
+    random = keep_indices("random", 0.5, n=6, seed=4426)
+    np.testing.assert_array_equal(random, np.sort(np.random.RandomState(4426).choice(6, 3, replace=False)))
+    with pytest.raises(ConfigError, match="prune strategy 'loss'"):
+        keep_indices("loss", 0.5, n=6)
+    with pytest.raises(DataError, match="kept fraction 0"):
+        kept_count(0, 6)
+
+
+def test_balance_cells_downsamples_every_cell_to_the_smallest():
+    y = np.array([0] * 50 + [1] * 30)
+    z = np.array([0] * 20 + [1] * 30 + [0] * 12 + [1] * 18)
+    rows = balance_cells(y, z, seed=0)
+    assert len(rows) == 48 and (np.diff(rows) > 0).all()
+    for label in (0, 1):
+        for group in (0, 1):
+            assert ((y[rows] == label) & (z[rows] == group)).sum() == 12
+    np.testing.assert_array_equal(rows, balance_cells(y, z, seed=0))
+
+
+def test_mlp_initialisation_is_truncated_lecun_normal_and_seeded():
+    model = mlp(100, 64, seed=3)
+    w = model[0].weight.detach()
+    std = np.sqrt(1 / 100)
+    assert abs(w.std().item() - std) < 0.1 * std and w.abs().max().item() <= 2 * std / 0.87962566103423978 + 1e-6
+    assert (model[0].bias == 0).all() and torch.equal(w, mlp(100, 64, seed=3)[0].weight.detach())
+
+
+def test_retraining_is_deterministic_for_a_seed():
+    X, y, z = toy_data()
+    runs = [train_fair(mlp(6, 8, seed=1), X.astype(np.float32), y, z, lam=1.0, steps=50, seed=7) for _ in range(2)]
+    for p, q in zip(runs[0].parameters(), runs[1].parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_stacked_training_equals_separate_training():
+    X, y, z = toy_data()
+    subsets = [np.arange(0, 400, 2), np.arange(150), np.arange(400)]
+    models = [mlp(6, 8, seed=1, dtype=torch.float64) for _ in subsets]
+    separate = [train_fair(mlp(6, 8, seed=1, dtype=torch.float64), X[s], y[s], z[s], lam=1.0, steps=40, seed=7,
+                           batch_size=32) for s in subsets]
+    train_stacked(models, X, y, z, subsets, lam=1.0, steps=40, seed=7, batch_size=32)
+    for a, b in zip(separate, models, strict=True):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_lambda_lowers_the_group_gap_of_the_logits():
+    X, y, z = toy_data(n=800)
+    X = np.column_stack([X, z]).astype(np.float32)  # the group is a feature, as sex is on Adult
+
+    def gap(lam):
+        model = train_fair(mlp(7, 16, seed=0), X, y, z, lam=lam, steps=400, seed=0, batch_size=64, lr=1e-2)
+        f = model(torch.as_tensor(X)).detach().numpy().ravel()
+        return abs(f[z == 1].mean() - f[z == 0].mean())
+
+    assert gap(1.0) < 0.5 * gap(0.0)
+
+
+def test_sklearn_wrapper_honours_sample_weight_and_clones():
+    X, y, _ = toy_data()
+    clf = FairMLPClassifier(hidden=8, steps=60, batch_size=400, seed=0)
+    plain = clf.fit(X, y).predict(X)
+    weighted = clone(clf).fit(X, y, sample_weight=np.where(y == 1, 5.0, 0.2)).predict(X)
+    assert weighted.mean() > plain.mean()  # up-weighting positives predicts more positives
+    np.testing.assert_array_equal(clone(clf).fit(X, y).predict(X), plain)
+
+
+def test_training_steps_follow_d17():
+    assert training_steps({**TRAINING, "epochs": 200, "batch_size": 128}, 5340) == 200 * 42
+    assert training_steps({**TRAINING, "steps": 78000}, 5340) == 78000
+
+
+def test_full_fraction_retrain_equals_the_score_model():
+    X, y, z = toy_data()
+    d = run_data(X, y, z, run=0)
+    _, scores, lfatr = score_model(d, TRAINING, SCORING, run=0)
+    assert set(scores) == {"fairness_dp", "fairness_tpr", "fairness_fpr", "fairness_eo", "fairness_cov",
+                           "accuracy", "loss"}
+    runs = prune_runs(d, scores, training=TRAINING, fractions=[0.5, 1.0], strategies=["random", "fairness"],
+                      constraint="dp", run=0)
+    assert list(runs.kept) == [160, 320, 160, 320]
+    full = runs[runs.fraction == 1.0]
+    assert np.allclose(full.accuracy, lfatr["accuracy"]) and np.allclose(full.violation, lfatr["violation"])
+
+
+def test_dp_violation_is_signed():
+    assert dp_violation([1, 1, 0, 0], [1, 1, 0, 0]) == 1.0
+    assert dp_violation([1, 0, 1, 1], [1, 1, 0, 0]) == -0.5
+
+
+def test_toy_scores_are_proportional_to_abs_x_and_the_low_ones_are_dropped():
+    toy = {"means": {"z0_y0": -2.0, "z1_y0": -1.0, "z0_y1": 1.5, "z1_y1": 2.5}, "sd": 1.0, "n_per_cell": 300,
+           "drop_fraction": 0.2}
+    points, models = toy_example(toy, seed=0, scoring=SCORING)
+    dropped = points[points.dropped]
+    assert len(dropped) == 240 and dropped.x.abs().max() < points[~points.dropped].x.abs().median()
+    ratio = points.score.abs() / points.x.abs()  # §5: balanced groups make Σ_j b_j = 0, so |S(i)| ∝ |x_i|
+    np.testing.assert_allclose(ratio, ratio.iloc[0], rtol=1e-9)
+    assert list(models.model) == ["all points", "low-|S| points weighted 0"] and models.violation_abs.le(1).all()

@@ -1,0 +1,54 @@
+"""Snakemake run of `fairinfl_adult` on the test config: data, scores, pruning, baselines, figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .conftest import snakemake
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def built(test_workflow):
+    snakemake(test_workflow, "--cores", "2", "fairinfl_adult", "--configfile", "tests/config/test.yaml")
+    return test_workflow
+
+
+def test_balanced_adult_has_1669_rows_per_cell(built):
+    data = np.load(built / "results" / "data" / "fairinfl_adult.npz")
+    assert data["X"].shape == (6676, 98)
+    for label in (0, 1):
+        for group in (0, 1):
+            assert ((data["y"] == label) & (data["z"] == group)).sum() == 1669
+
+
+def test_scores_cover_every_training_example_and_constraint(built):
+    for run in (0, 1):
+        scores = np.load(built / "results" / "scores" / "fairinfl" / "adult" / f"{run}.npz")
+        assert {"fairness_dp", "fairness_eo", "accuracy", "loss"} <= set(scores.files)
+        assert scores["fairness_dp"].shape == (5340,) and np.isfinite(scores["fairness_dp"]).all()
+
+
+def test_prune_runs_keep_the_configured_counts(built):
+    runs = pd.read_csv(built / "results" / "fairinfl" / "adult" / "prune" / "0.csv")
+    assert set(runs.strategy) == {"random", "fairness", "accuracy"}
+    assert sorted(runs.kept.unique()) == [534, 2670, 5340]
+    lfatr = pd.read_csv(built / "results" / "fairinfl" / "adult" / "lfatr" / "0.csv").iloc[0]
+    assert np.allclose(runs[runs.fraction == 1.0].accuracy, lfatr.accuracy)
+
+
+def test_baselines_and_figures(built):
+    baselines = pd.read_csv(built / "results" / "fairinfl" / "adult" / "baselines" / "1.csv")
+    assert list(baselines.method) == ["ERM", "reduction"] and baselines.accuracy.between(0.5, 1).all()
+    out = built / "results" / "figures" / "fairinfl"
+    for name in ("fig_fairinfl_adult", "fig_first_order", "fig_toy"):
+        assert (out / f"{name}.png").read_bytes().startswith(PNG_MAGIC) and (out / f"{name}.png").stat().st_size > 20_000
+        assert len(pd.read_csv(out / f"{name}.csv")) > 0 and "FairInfl" in (out / f"{name}.caption.md").read_text()
+        assert json.loads((built / "results" / "provenance" / name / f"{name}.json").read_text())["rule"] == name
+    pairs = pd.read_csv(out / "fig_first_order.csv")
+    assert len(pairs) == 100 and np.corrcoef(pairs.predicted, pairs.real)[0, 1] > 0.99

@@ -1,0 +1,21 @@
+"""FairInfl run r: retrain on the examples each prune strategy keeps at each fraction."""
+
+import numpy as np
+
+from fairscore.fairinfl import prune_runs, run_data, run_seeds
+from fairscore.fileio import write_csv
+from fairscore.workflow import run
+
+
+def main(inputs, params, outputs):
+    data = np.load(inputs.data)
+    d = run_data(data["X"], data["y"], data["z"], run=params.run, test_fraction=params.test_fraction)
+    runs = prune_runs(d, dict(np.load(inputs.scores)), training=params.training, run=params.run,
+                      fractions=params.prune["fractions"], strategies=params.prune["strategies"],
+                      constraint=params.prune["constraint"])
+    write_csv(runs, outputs.runs)
+    return {"seeds": run_seeds(params.run)}
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
