@@ -29,7 +29,7 @@ report: "workflow/report/workflow.rst"
 
 
 wildcard_constraints:
-    pair="|".join(PAIRS),
+    pair="|".join(config["pairs"]),  # any configured pair; PAIRS (run_pairs) is what the aggregates build
     split=r"\d+",
     method="|".join(METHODS),
     raw_file="|".join(map(re.escape, config["raw_files"])),

@@ -26,9 +26,7 @@ def check_config(config: dict, *, source: str = "config") -> None:
     for i, name in enumerate(config.get("run_pairs", [])):
         _expect_known(f"{source}: run_pairs[{i}]", name, config["pairs"], "pairs")
     figures = config["fairshap_figures"]
-    run_pairs = config.get("run_pairs", list(config["pairs"]))
-    _expect_known(f"{source}: fairshap_figures.weights.pair", figures["weights"]["pair"], run_pairs,
-                  "run_pairs (or pairs)")
+    _expect_known(f"{source}: fairshap_figures.weights.pair", figures["weights"]["pair"], config["pairs"], "pairs")
     n_splits = config.get("n_splits", 50)
     if figures["weights"]["split"] >= n_splits:
         raise ConfigError(f"{source}: fairshap_figures.weights.split = {figures['weights']['split']}; "

@@ -66,9 +66,9 @@ def test_run_pairs_must_name_configured_pairs(config):
         check_config(config)
 
 
-def test_weights_figure_pair_must_be_a_run_pair(config):
-    config["run_pairs"] = ["compas_race"]
-    with pytest.raises(ConfigError, match=r"fairshap_figures\.weights\.pair = 'german_sex'.*run_pairs"):
+def test_weights_figure_pair_must_be_a_configured_pair(config):
+    config["fairshap_figures"]["weights"]["pair"] = "german_race"
+    with pytest.raises(ConfigError, match=r"fairshap_figures\.weights\.pair = 'german_race'; expected one of the pairs"):
         check_config(config)
 
 
