@@ -204,8 +204,8 @@ def runtime_figure(summary: pd.DataFrame, paper: pd.DataFrame, *, n_features: in
         axes[1].scatter(paper["n_total"], paper["seconds_mean"], marker="*", s=120, color=fcolours["paper"],
                         zorder=3, label=f"paper, {paper['machine'].iloc[0]}")
         for _, row in paper.iterrows():
-            axes[1].annotate(f"{row['n_features']} f.", (row["n_total"], row["seconds_mean"]), fontsize=7,
-                             xytext=(4, -8), textcoords="offset points")
+            axes[1].annotate(f"{row['what'].split()[-1]}, {row['n_features']} f.", (row["n_total"], row["seconds_mean"]),
+                             fontsize=7, xytext=(4, -8), textcoords="offset points")
     axes[1].set_title(f"FairShap weights by feature count ({machine} vs paper)")
     for ax in axes:
         ax.set_xscale("log")
@@ -295,7 +295,8 @@ CAPTIONS = {
         "Run time of the weights (paper Fig. 10) on synthetic data (two Gaussian classes, binary attribute, "
         "standard-normal features; D23), 80 % training and 20 % reference rows, {repeats} repeats each, mean ± sd, "
         "measured on {machine}. Left: each method at {n_features} features. Right: FairShap at "
-        "{fairshap_features} features, with the paper's own timings (stars, {paper_machine}). {not_applicable}"),
+        "{fairshap_features} features, with the paper's own FairShap timings (stars, {paper_machine}; synthetic data at 18 "
+        "features and the Table 2 datasets, labelled with their feature counts). {not_applicable}"),
     "fig_synthetic_tpr_tnr": (
         "Synthetic example (paper App. D.2, Fig. 11): training points of two 2-D Gaussian classes coloured by "
         "their kNN Shapley value for the true-positive rate (φ_TPR, left) and the true-negative rate (φ_TNR, "

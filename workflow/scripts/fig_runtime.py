@@ -14,7 +14,6 @@ def main(inputs, params, outputs):
                .agg(mean="mean", sd="std", repeats="count").reset_index())
     summary["label"] = summary["method"].map(RUNTIME_LABELS)
     paper = pd.read_csv(inputs.paper)
-    paper = paper[paper["what"] == "FairShap weights synthetic"]
     skipped = runs[runs["seconds"].isna()]
     not_applicable = " ".join(f"{RUNTIME_LABELS[m]} is not shown: {note}." for m, note
                               in zip(skipped["method"], skipped["note"], strict=True))
