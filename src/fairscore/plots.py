@@ -385,7 +385,7 @@ def first_order_figure(pairs: pd.DataFrame, *, pearson: float):
     ax.plot([lo, hi], [lo, hi], color="black", linestyle="--", linewidth=1, label="identity")
     ax.set_xlabel("Predicted change of f(x_test) (first order, logit units)")
     ax.set_ylabel("Real change of f(x_test) after one step (logit units)")
-    ax.set_title(f"{len(pairs)} (train, test) pairs, Pearson r = {pearson:.4f}")
+    ax.set_title(f"{len(pairs)} (train, test) pairs, Pearson r = {pearson:.6f}")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

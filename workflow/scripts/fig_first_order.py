@@ -19,7 +19,7 @@ def main(inputs, params, outputs):
                               seed=fo["seed"])
     r = float(np.corrcoef(pairs["predicted"], pairs["real"])[0, 1])
     write_figure(first_order_figure(pairs, pearson=r), pairs, dict(outputs.items()), name="fig_first_order",
-                 dpi=params.figures["dpi"], n_pairs=fo["pairs"], run=fo["run"], eta=fo["eta"], pearson=f"{r:.4f}")
+                 dpi=params.figures["dpi"], n_pairs=fo["pairs"], run=fo["run"], eta=fo["eta"], pearson=f"{r:.6f}")
     return {"seeds": {"pair_seed": fo["seed"]}}
 
 
