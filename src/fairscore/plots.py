@@ -66,7 +66,7 @@ def _legend_right(fig, axes, *, title: str, aggregation: str) -> None:
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), title=title)
     fig.suptitle(f"EOp and EOdds gaps over splits: {_AGGREGATION[aggregation]}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the title
 
 
 def _pair_title(dataset: str, protected: str) -> str:
