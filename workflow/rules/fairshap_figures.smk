@@ -140,9 +140,9 @@ rule fairshap_runtime:
         "results/timings/fairshap_runtime/fairshap_runtime.tsv"
     conda:
         "../../envs/fairscore.yaml"
-    threads: workflow.cores  # timings: nothing else runs beside it
+    threads: FIGS["runtime"]["threads"]  # capped at --cores locally, so nothing else runs beside the timings
     params:
-        runtime=runtime_params(),
+        runtime={k: v for k, v in runtime_params().items() if k != "threads"},
     script:
         "../scripts/fairshap_runtime.py"
 
