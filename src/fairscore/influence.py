@@ -46,22 +46,21 @@ CONSTRAINTS = ("dp", "tpr", "fpr", "eo", "cov")
 _ALPHAS = ("paper", "group_mean", "centred")
 
 
-def _as_tensor(x, dtype, device) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=dtype, device=device)
-
-
-def _model_state(model: torch.nn.Module):
-    """Parameters (detached) and buffers (constants) for :func:`functional_call`; model to eval."""
+def _functional(model: torch.nn.Module):
+    """Eval-mode functional view of ``model``: its detached parameters, f(params, x) -> logits
+    (buffers held constant) and ``cast``, which makes a tensor of the parameters' dtype and device."""
     model.eval()
     params = {k: v.detach() for k, v in model.named_parameters()}
     buffers = {k: v.detach() for k, v in model.named_buffers()}
-    return params, buffers
+    p0 = next(iter(params.values()))
 
+    def f(p, x):
+        return functional_call(model, (p, buffers), (x,)).reshape(x.shape[0])
 
-def _logit_fn(model, buffers):
-    def f(params, x):
-        return functional_call(model, (params, buffers), (x,)).reshape(x.shape[0])
-    return f
+    def cast(x):
+        return torch.as_tensor(x if isinstance(x, torch.Tensor) else np.asarray(x), dtype=p0.dtype, device=p0.device)
+
+    return params, f, cast
 
 
 def _batches(n: int, batch_size: int):
@@ -70,10 +69,8 @@ def _batches(n: int, batch_size: int):
 
 def predict_logits(model: torch.nn.Module, X, *, batch_size: int = 1024) -> torch.Tensor:
     """f(x) for every row of X, in evaluation mode, without gradients."""
-    params, buffers = _model_state(model)
-    p = next(iter(params.values()))
-    X = _as_tensor(X, p.dtype, p.device)
-    f = _logit_fn(model, buffers)
+    params, f, cast = _functional(model)
+    X = cast(X)
     with torch.no_grad():
         return torch.cat([f(params, X[s]) for s in _batches(len(X), batch_size)])
 
@@ -81,6 +78,12 @@ def predict_logits(model: torch.nn.Module, X, *, batch_size: int = 1024) -> torc
 def hinge_derivative(logits, y_pm) -> torch.Tensor:
     """ℓ′ of the hinge loss max(0, 1 − ỹ w): −ỹ·1[ỹ w < 1], with ỹ ∈ {−1, +1}."""
     return -y_pm * (y_pm * logits < 1).to(logits.dtype)
+
+
+def _hinge_derivatives(model, X, y) -> torch.Tensor:
+    """ℓ′_i of every example at the model's parameters, with ỹ = 2y − 1."""
+    logits = predict_logits(model, X)
+    return hinge_derivative(logits, _functional(model)[2](2 * np.asarray(y).ravel() - 1))
 
 
 def _group_factor(z: np.ndarray, within: np.ndarray, alpha: str) -> np.ndarray:
@@ -170,12 +173,10 @@ def constraint_factors(constraint: str, z, y, logits, *, alpha: str = "paper") -
 def _forward_and_tangents(model, X, components: list, rows, batch_size):
     """One forward and one backward per batch (``torch.func.vjp``): the logits of ``rows`` and, per
     component w (aligned with ``rows``), the tangent G_w = Σ_k w_k ∇_θ f(x_{rows[k]}), in float64."""
-    params, buffers = _model_state(model)
-    p0 = next(iter(params.values()))
-    f = _logit_fn(model, buffers)
-    weights = [_as_tensor(w, p0.dtype, p0.device).reshape(-1) for w in components]
+    params, f, cast = _functional(model)
+    weights = [cast(w).reshape(-1) for w in components]
     tangents = [{k: torch.zeros_like(v, dtype=torch.float64) for k, v in params.items()} for _ in weights]
-    logits = torch.empty(len(rows), dtype=p0.dtype, device=p0.device)
+    logits = cast(torch.empty(len(rows)))
     for s in _batches(len(rows), batch_size):
         idx = rows[s]
         out, pullback = vjp(lambda p: f(p, X[idx]), params)  # noqa: B023 - used at once
@@ -189,8 +190,7 @@ def _forward_and_tangents(model, X, components: list, rows, batch_size):
 
 def _tangent_products(model, X, tangent, rows, out, batch_size) -> None:
     """out[i] = ⟨∇_θ f(x_i), tangent⟩ for i in ``rows``, one JVP per batch."""
-    params, buffers = _model_state(model)
-    f = _logit_fn(model, buffers)
+    params, f, _ = _functional(model)
     tangent = {k: v.to(params[k].dtype) for k, v in tangent.items()}
     for s in _batches(len(rows), batch_size):
         idx = rows[s]
@@ -199,8 +199,8 @@ def _tangent_products(model, X, tangent, rows, out, batch_size) -> None:
 
 
 def _prepare(model, X):
-    p0 = next(iter(_model_state(model)[0].values()))
-    return _as_tensor(X, p0.dtype, p0.device), p0.device
+    X = _functional(model)[2](X)
+    return X, X.device
 
 
 def kernel_products(model: torch.nn.Module, X, weights, *, batch_size: int = 1024) -> torch.Tensor:
@@ -261,9 +261,7 @@ def loss_scores(model: torch.nn.Module, X, y, *, eta: float = 1.0, lam: float = 
                 batch_size: int = 1024) -> np.ndarray:
     """Aggregated loss influence (App. A, Eq. 38 over all targets), exactly:
     S_ℓ(i) = (η/n²) c_i ⟨∇f_i, Σ_j ℓ′_j ∇f_j⟩ with c_i = ℓ′_i + λ b_i (``factors`` = b)."""
-    logits = predict_logits(model, X, batch_size=batch_size)
-    y_pm = _as_tensor(2 * np.asarray(y).ravel() - 1, logits.dtype, logits.device)
-    d = hinge_derivative(logits, y_pm).cpu().numpy().astype(np.float64)
+    d = _hinge_derivatives(model, X, y).cpu().numpy().astype(np.float64)
     c = d if factors is None else d + lam * np.asarray(factors, dtype=np.float64)
     u = kernel_products(model, X, d, batch_size=batch_size).cpu().numpy()
     return eta / len(d) ** 2 * c * u
@@ -271,10 +269,8 @@ def loss_scores(model: torch.nn.Module, X, y, *, eta: float = 1.0, lam: float = 
 
 def _per_example_grads(model, X, batch_size):
     """Yield (rows, per-example gradient dict) batch by batch (``vmap(grad)``)."""
-    params, buffers = _model_state(model)
-    p0 = next(iter(params.values()))
-    X = _as_tensor(X, p0.dtype, p0.device)
-    f = _logit_fn(model, buffers)
+    params, f, cast = _functional(model)
+    X = cast(X)
     single = grad(lambda p, x: f(p, x.unsqueeze(0)).squeeze(0))
     for s in _batches(len(X), batch_size):
         yield s, vmap(single, in_dims=(None, 0))(params, X[s])
@@ -286,9 +282,7 @@ def _flat(per_example: dict) -> torch.Tensor:
 
 def accuracy_scores(model: torch.nn.Module, X, y, *, batch_size: int = 256) -> np.ndarray:
     """D8 accuracy score g_i = |ℓ′_i|·‖∇_θ f(x_i)‖₂ (single-logit GraNd), per-example gradients in batches."""
-    logits = predict_logits(model, X)
-    y_pm = _as_tensor(2 * np.asarray(y).ravel() - 1, logits.dtype, logits.device)
-    d = hinge_derivative(logits, y_pm).abs()
+    d = _hinge_derivatives(model, X, y).abs()
     norms = torch.empty(len(d), dtype=torch.float64, device=d.device)
     for s, g in _per_example_grads(model, X, batch_size):
         norms[s] = _flat(g).to(torch.float64).norm(dim=1)
@@ -329,15 +323,12 @@ def one_step_changes(model: torch.nn.Module, X, y, factors, X_target, pairs, *, 
     predicted: (η/n) Θ(x_i, x_j) (ℓ′_i + λ b_i); real: f(x_j; θ′) − f(x_j; θ₀) after the step
     θ′ = θ₀ + (η/n) ∇_θ[ℓ(f(x_i), ỹ_i) + λ b_i f(x_i)] that removes example i.
     """
-    params, buffers = _model_state(model)
-    p0 = next(iter(params.values()))
-    X, X_target = _as_tensor(X, p0.dtype, p0.device), _as_tensor(X_target, p0.dtype, p0.device)
-    y_pm = _as_tensor(2 * np.asarray(y).ravel() - 1, p0.dtype, p0.device)
-    b = _as_tensor(factors, p0.dtype, p0.device)
-    f = _logit_fn(model, buffers)
+    params, f, cast = _functional(model)
+    X, X_target, b = cast(X), cast(X_target), cast(factors)
+    y_pm = cast(2 * np.asarray(y).ravel() - 1)
     n = len(X)
     pairs = np.asarray(pairs)
-    i, j = torch.as_tensor(pairs[:, 0], device=p0.device), torch.as_tensor(pairs[:, 1], device=p0.device)
+    i, j = torch.as_tensor(pairs[:, 0], device=X.device), torch.as_tensor(pairs[:, 1], device=X.device)
 
     def objective(p, x, t, bi):
         w = f(p, x.unsqueeze(0)).squeeze(0)

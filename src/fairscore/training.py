@@ -20,6 +20,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .errors import DataError
+from .influence import predict_logits
 
 __all__ = ["FairMLPClassifier", "mlp", "predict_labels", "train_fair", "train_stacked"]
 
@@ -96,8 +97,6 @@ def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed:
 
 def predict_labels(model: torch.nn.Module, X, *, batch_size: int = 4096) -> np.ndarray:
     """Hard predictions 1[f(x) > 0] (FI ``binary_correct``)."""
-    from .influence import predict_logits
-
     return (predict_logits(model, X, batch_size=batch_size) > 0).cpu().numpy().astype(int)
 
 
