@@ -22,7 +22,7 @@ from .baselines import (
 from .errors import ConfigError, DataError
 from .metrics import split_metrics
 from .shapley import fair_shapley_values, interpolate_weights, normalise_weights
-from .splits import stratified_split
+from .splits import joint_strata, stratified_split
 from .synthetic import gaussian_classes
 
 __all__ = [
@@ -240,15 +240,15 @@ def ablation_runs(X, y, a, strata, seeds, *, fractions, valuations, train_fracti
     GBC of each seed is included with fraction NaN, as the reference line.
     """
     rows = []
+    codes = joint_strata(strata)
     for repeat, seed in enumerate(seeds):
-        split = stratified_split(strata, seed=seed, train_fraction=train_fraction,
+        split = stratified_split(codes, seed=seed, train_fraction=train_fraction,
                                  validation_fraction=validation_fraction)
         parts = standardised_parts(X, split)
         d = SplitData(dataset=dataset, seed=seed, parts=parts, y={p: y[r] for p, r in split.items()},
                       a={p: a[r] for p, r in split.items()}, rows=split)
         common = {"repeat": repeat, "seed": seed, "n_reference": np.nan, "fraction": np.nan}
         rows.append({**common, "method": "gbc", **table2_split({"kind": "gbc"}, d)})
-        codes = np.array([" ".join(r) for r in np.asarray(strata).astype(str)])
         for fraction in fractions:
             ref = reference_subset(split["validation"], codes[split["validation"]], fraction, seed)
             scores = fairshap_split_scores(X, y, a, {**split, "reference": ref}, reference="reference",

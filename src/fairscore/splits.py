@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from .errors import DataError
 from .fileio import atomic_path
 
-__all__ = ["PARTS", "read_split", "split_seeds", "stratified_split", "write_split"]
+__all__ = ["PARTS", "joint_strata", "read_split", "split_seeds", "stratified_split", "write_split"]
 
 PARTS = ("train", "validation", "test")
 
@@ -31,6 +31,14 @@ def split_seeds(n_splits: int, *, seed: int = 42, high: int = 12345679) -> list[
     if n_splits < 1:
         raise DataError(f"n_splits = {n_splits}; expected an integer >= 1")
     return [int(s) for s in np.random.RandomState(seed).randint(high, size=n_splits)]
+
+
+def joint_strata(stratify) -> np.ndarray:
+    """One label per row: 2-D columns joined as sklearn joins them (same classes, same order); 1-D as is."""
+    stratify = np.asarray(stratify)
+    if stratify.ndim == 2:
+        stratify = np.array([" ".join(row.astype(str)) for row in stratify])
+    return stratify
 
 
 def stratified_split(
@@ -55,9 +63,7 @@ def stratified_split(
     dict of str to ndarray of int
         ``train``, ``validation`` and ``test`` row positions, in split order.
     """
-    stratify = np.asarray(stratify)
-    if stratify.ndim == 2:  # join once, as sklearn would on every call: same classes, same order
-        stratify = np.array([" ".join(row.astype(str)) for row in stratify])
+    stratify = joint_strata(stratify)
     n = len(stratify)
     n_train = int(train_fraction * n)
     positions = np.arange(n)
