@@ -9,6 +9,7 @@ them exactly as the authors did (``algorithms.md`` §4.1).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -94,6 +95,15 @@ def _metadata_map(ds, key: str) -> dict:
     return {float(k): str(v) for k, v in ds.metadata[key][0].items()}
 
 
+@contextlib.contextmanager
+def _aif360_exit_as_error(dataset: str, hint: str):
+    """aif360's loaders call ``sys.exit`` when a raw file is missing; raise a DataError instead."""
+    try:
+        yield
+    except SystemExit as exc:
+        raise DataError(f"aif360 could not read the raw {dataset} files under {aif360_raw_root()}; {hint}") from exc
+
+
 def load_aif360_dataset(dataset: str, protected: str):
     """AIF360's ``BinaryLabelDataset`` from ``load_preproc_data_<dataset>([protected])``."""
     if dataset not in AIF360_LOADERS:
@@ -101,13 +111,8 @@ def load_aif360_dataset(dataset: str, protected: str):
             f"dataset {dataset!r} has no AIF360 preprocessing loader; expected one of {sorted(AIF360_LOADERS)}"
         )
     module = importlib.import_module(_AIF360_PREPROC_MODULE)
-    try:
+    with _aif360_exit_as_error(dataset, "build them with `snakemake --cores 1 data`"):
         return getattr(module, AIF360_LOADERS[dataset])([protected])
-    except SystemExit as exc:  # aif360 exits when a raw file is missing
-        raise DataError(
-            f"aif360 could not read the raw {dataset} files under {aif360_raw_root()}; "
-            "build them with `snakemake --cores 1 data`"
-        ) from exc
 
 
 def load_aif360_preproc(dataset: str, protected: str) -> tuple[pd.DataFrame, dict]:
@@ -240,10 +245,8 @@ def load_aif360_adult_full():
     """
     from aif360.datasets import AdultDataset
 
-    try:
+    with _aif360_exit_as_error("adult", "build them with `snakemake --cores 1 fairinfl_adult_data`"):
         ds = AdultDataset()
-    except SystemExit as exc:
-        raise DataError(f"aif360 could not read the raw adult files under {aif360_raw_root()}") from exc
     sex = ds.feature_names.index("sex")
     y = (ds.labels.ravel() == ds.favorable_label).astype(int)
     return ds.features.astype(np.float64), y, ds.features[:, sex].astype(int), list(ds.feature_names)
