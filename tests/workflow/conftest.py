@@ -34,6 +34,11 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     return proc
 
 
+def build(workdir: Path, *targets: str) -> subprocess.CompletedProcess:
+    """Build ``targets`` on 2 cores with the small test config (tests/config/test.yaml)."""
+    return snakemake(workdir, "--cores", "2", *targets, "--configfile", "tests/config/test.yaml")
+
+
 @pytest.fixture(scope="module")
 def test_workflow(root, tmp_path_factory) -> Path:
     """A fresh copy per test module, so each module sees only the jobs it ran."""

@@ -10,14 +10,14 @@ import pytest
 
 from fairscore.cli import main as cli
 
-from .conftest import snakemake
+from .conftest import build
 
 TARGET = "results/splits/german_sex/0.csv"
 
 
 @pytest.fixture(scope="module")
 def run(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "splits", "--configfile", "tests/config/test.yaml")
+    build(test_workflow, "splits")
     return test_workflow
 
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import snakemake
+from .conftest import build
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def built(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "fairinfl_adult", "--configfile", "tests/config/test.yaml")
+    build(test_workflow, "fairinfl_adult")
     return test_workflow
 
 

@@ -8,11 +8,11 @@ import numpy as np
 
 from fairscore.fileio import sha256_file
 
-from .conftest import snakemake
+from .conftest import build
 
 
 def test_fairshap_scores_target(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "fairshap_scores", "--configfile", "tests/config/test.yaml")
+    build(test_workflow, "fairshap_scores")
     base = test_workflow / "results" / "scores" / "fairshap"
     assert sorted(p.name for p in base.iterdir()) == ["compas_race", "german_sex"]
     with np.load(base / "german_sex" / "0.npz") as z:

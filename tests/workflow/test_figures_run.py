@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import snakemake
+from .conftest import build, snakemake
 
 FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
            "fig_synthetic_weights")
@@ -18,7 +18,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def built(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "fairshap_figures", "--configfile", "tests/config/test.yaml")
+    build(test_workflow, "fairshap_figures")
     return test_workflow
 
 
@@ -87,5 +87,5 @@ def test_rebuilding_one_figure_reruns_only_that_figure(built):
     stats = dry.split("Job stats:")[1].split("total")[0]
     jobs = re.findall(r"^(\w+)\s+\d+$", stats, flags=re.MULTILINE)
     assert sorted(jobs) == ["fairshap_figures", "fig_tradeoff"], dry
-    snakemake(built, "--cores", "2", "fig_tradeoff", "--configfile", "tests/config/test.yaml")
+    build(built, "fig_tradeoff")
     assert (figure_dir(built) / "fig_tradeoff.png").exists()

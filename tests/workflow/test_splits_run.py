@@ -10,14 +10,14 @@ import yaml
 from fairscore.fileio import sha256_file
 from fairscore.splits import read_split, split_seeds
 
-from .conftest import snakemake
+from .conftest import build, snakemake
 
 PAIRS = ["german_sex", "compas_race"]
 
 
 @pytest.fixture(scope="module")
 def run(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "splits", "--configfile", "tests/config/test.yaml")
+    build(test_workflow, "splits")
     return test_workflow
 
 

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import copy_workflow, snakemake
+from .conftest import build, copy_workflow, snakemake
 
 TABLES = ("table2.csv", "table2.md", "table2.tex")
 
 
 @pytest.fixture(scope="module")
 def first_run(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "table2", "--configfile", "tests/config/test.yaml")
+    build(test_workflow, "table2")
     return test_workflow
 
 
@@ -41,7 +41,7 @@ def test_snakemake_report_contains_the_tables(first_run):
 
 def test_second_run_from_scratch_gives_byte_identical_tables(first_run, root, tmp_path):
     second = copy_workflow(root, tmp_path / "again")
-    snakemake(second, "--cores", "2", "table2", "--configfile", "tests/config/test.yaml")
+    build(second, "table2")
     for name in TABLES:
         assert (second / "results" / "tables" / name).read_bytes() == \
             (first_run / "results" / "tables" / name).read_bytes(), name
