@@ -41,6 +41,10 @@ def check_config(config: dict, *, source: str = "config") -> None:
         known = influence[0]["datasets"] if influence else {}
         _expect_known(f"{source}: fairshap_figures.runtime.influence_dataset", figures["runtime"]["influence_dataset"],
                       known, "influence-method datasets")
+    for name in config["cross_family"]["methods"]:
+        if name in config["methods"]:
+            raise ConfigError(f"{source}: cross_family.methods.{name} repeats the name of methods.{name}; "
+                              "expected a name that no Table 2 method uses")
     infl = config["fairinfl"]
     for i, raw in enumerate(infl["adult"]["raw_files"]):
         _expect_known(f"{source}: fairinfl.adult.raw_files[{i}]", raw, config["raw_files"], "raw_files")

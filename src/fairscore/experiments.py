@@ -20,7 +20,9 @@ from .baselines import (
     postpro_predict,
 )
 from .errors import ConfigError, DataError
+from .fairinfl import RunData, score_model
 from .metrics import split_metrics
+from .pruning import keep_indices
 from .shapley import fair_shapley_values, interpolate_weights, normalise_weights
 from .splits import joint_strata, stratified_split
 from .synthetic import gaussian_classes
@@ -33,6 +35,7 @@ __all__ = [
     "SplitData",
     "ablation_runs",
     "alpha_curve_runs",
+    "fairinfl_split_scores",
     "fairshap_split_scores",
     "fit_gbc",
     "reference_subset",
@@ -87,6 +90,22 @@ def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="aut
     return out
 
 
+def fairinfl_split_scores(X, y, a, split, *, training: dict, scoring: dict, split_index: int) -> dict[str, np.ndarray]:
+    """FairInfl scores of one Table 2 split's training rows (cross-family comparison, issue 9).
+
+    The λ-constrained MLP of ``training`` (:func:`fairscore.fairinfl.score_model`, seeds of
+    run ``split_index``) is trained on the split's standardised training part (D2 scaler)
+    and scores every training row. Returns ``row`` (the training rows, in split order),
+    ``fairness_<constraint>`` for every constraint, ``accuracy`` (D8) and ``loss``.
+    """
+    parts = standardised_parts(X, split)
+    train, test = split["train"], split["test"]
+    d = RunData(parts["train"].astype(np.float32), np.asarray(y)[train], np.asarray(a)[train],
+                parts["test"].astype(np.float32), np.asarray(y)[test], np.asarray(a)[test])
+    _, scores, _ = score_model(d, training, scoring, run=split_index)
+    return {"row": np.asarray(train), **{name: np.asarray(v, dtype=np.float64) for name, v in scores.items()}}
+
+
 # ----------------------------------------------------------------------------- Table 2
 @dataclass(frozen=True, kw_only=True)
 class SplitData:
@@ -99,6 +118,7 @@ class SplitData:
     a: dict[str, np.ndarray]
     rows: dict[str, np.ndarray]
     fairshap: dict[str, np.ndarray] | None = None
+    fairinfl: dict[str, np.ndarray] | None = None
     aif360: object | None = None  # the AIF360 dataset of the pair (OptPrep only)
 
 
@@ -143,6 +163,26 @@ def _predict_fairshap(d: SplitData, params) -> np.ndarray:
     return _weighted(d, weights)
 
 
+def _predict_fairinfl(d: SplitData, params) -> np.ndarray:
+    """FairInfl |S(i)| of ``constraint`` as weights (FairShap's normalisation) or as a prune rule
+    (keep the largest ``keep`` fraction, as FairInfl's prune by fairness), then GBC."""
+    if d.fairinfl is None:
+        raise DataError("method kind 'fairinfl' needs the split's FairInfl scores")
+    if not np.array_equal(d.fairinfl["row"], d.rows["train"]):
+        raise DataError("FairInfl scores belong to other training rows than the split's; rebuild the scores")
+    scores = np.abs(d.fairinfl[f"fairness_{params['constraint']}"])
+    if params["use"] == "weights":
+        weights = normalise_weights(scores)
+        empty = [int(c) for c in np.unique(d.y["train"]) if weights[d.y["train"] == c].sum() == 0]
+        if empty:
+            raise ConfigError(f"FairInfl {params['constraint']!r} weights are 0 for every training row of label(s) "
+                              f"{empty} (its b_i vanishes there); expected a constraint that scores both labels "
+                              "('dp', 'eo' or 'cov')")
+        return _weighted(d, weights)
+    kept = keep_indices("fairness", params["keep"], n=len(scores), fairness=scores)
+    return fit_gbc(d.parts["train"][kept], d.y["train"][kept], None, d.seed).predict(d.parts["test"])
+
+
 def _predict_postpro(d: SplitData, params) -> np.ndarray:
     model = fit_gbc(d.parts["train"], d.y["train"], None, d.seed)
     return postpro_predict(model.predict_proba(d.parts["validation"])[:, 1], d.y["validation"],
@@ -173,6 +213,7 @@ METHOD_KINDS = {
     "optprep": _predict_optprep,
     "influence": _predict_influence,
     "fairshap": _predict_fairshap,
+    "fairinfl": _predict_fairinfl,
 }
 
 
@@ -186,7 +227,8 @@ def table2_split(method: dict, d: SplitData) -> dict[str, float]:
 
 
 def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[int], *, dataset: str,
-                       fairshap: list[dict] | None = None, aif360=None) -> pd.DataFrame:
+                       fairshap: list[dict] | None = None, fairinfl: list[dict] | None = None,
+                       aif360=None) -> pd.DataFrame:
     """Run one method over every split of one pair; one row of test metrics per split.
 
     Parameters
@@ -197,8 +239,9 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
     splits, seeds : the splits (row positions per part) and their seeds, in split order.
     dataset : str
         Dataset name, for per-dataset hyperparameters.
-    fairshap : list of dict, optional
-        Per split, the FairShap scores (``fairshap`` methods).
+    fairshap, fairinfl : list of dict, optional
+        Per split, the FairShap scores (``fairshap`` methods) or the FairInfl scores
+        (``fairinfl`` methods).
     aif360 : aif360 dataset, optional
         The pair's AIF360 dataset (``optprep``).
     """
@@ -206,7 +249,8 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
     for k, (split, seed) in enumerate(zip(splits, seeds, strict=True)):
         d = SplitData(dataset=dataset, seed=seed, parts=standardised_parts(X, split),
                       y={p: y[r] for p, r in split.items()}, a={p: a[r] for p, r in split.items()},
-                      rows=split, fairshap=None if fairshap is None else fairshap[k], aif360=aif360)
+                      rows=split, fairshap=None if fairshap is None else fairshap[k],
+                      fairinfl=None if fairinfl is None else fairinfl[k], aif360=aif360)
         rows.append({"split": k, "seed": seed, **table2_split(method, d)})
     return pd.DataFrame(rows)
 

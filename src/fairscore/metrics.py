@@ -23,12 +23,12 @@ from scipy import stats
 
 from .errors import DataError
 
-__all__ = ["GAPS", "aggregate", "significance_markers", "split_metrics"]
+__all__ = ["GAPS", "HIGHER_IS_BETTER", "aggregate", "significance_markers", "split_metrics"]
 
 #: fairness gaps: signed per-split column and absolute per-split column
 GAPS = {"eop": ("eop", "eop_abs"), "eodds": ("eodds", "eodds_abs")}
 #: metrics where higher is better (the others: lower is better)
-_HIGHER_IS_BETTER = ("accuracy", "macro_f1", "macro_f1_ind", "balanced_accuracy")
+HIGHER_IS_BETTER = ("accuracy", "macro_f1", "macro_f1_ind", "balanced_accuracy")
 _Z95 = 1.96
 
 
@@ -139,7 +139,7 @@ def significance_markers(per_split: pd.DataFrame, table: pd.DataFrame, *, column
     for _, column in table.groupby([*column_keys, "metric", "variant"], sort=False):
         metric, variant = column["metric"].iloc[0], column["variant"].iloc[0]
         ranked = column.assign(_order=column[method_key].map(order))
-        ascending = metric not in _HIGHER_IS_BETTER
+        ascending = metric not in HIGHER_IS_BETTER
         best = ranked.sort_values(["mean", "_order"], ascending=[ascending, True], kind="stable").iloc[0]
         value_col = metric if variant != "absolute" else GAPS[metric][1]
         where = np.ones(len(per_split), dtype=bool)

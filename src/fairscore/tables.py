@@ -9,11 +9,12 @@ fairness columns are printed in both aggregations side by side: the paper's
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .metrics import aggregate, significance_markers
+from .metrics import HIGHER_IS_BETTER, aggregate, significance_markers
 
-__all__ = ["render_latex", "render_markdown", "table2_cells"]
+__all__ = ["rank_methods", "render_latex", "render_markdown", "render_ranking", "table2_cells"]
 
 _HEADERS = {"accuracy": "Acc", "macro_f1": "MF1", "macro_f1_ind": "MF1 (ind)", "balanced_accuracy": "BAcc",
             "eop": "EOp", "eodds": "EOdds"}
@@ -84,3 +85,46 @@ def render_latex(cells: pd.DataFrame, *, digits: int = 3) -> str:
     lines[-1] = r"\bottomrule"
     lines.append(r"\end{tabular}")
     return "\n".join(lines) + "\n"
+
+
+def rank_methods(cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` with ``rank``: 1 = best method of its (dataset, protected, metric, variant) column.
+
+    Higher is better for accuracy-type metrics, lower for the fairness gaps; equal means
+    share the lowest rank. The marker of each cell (paired t-test against the column's
+    best, D4) comes along unchanged.
+    """
+    key = np.where(cells["metric"].isin(HIGHER_IS_BETTER), -cells["mean"], cells["mean"])
+    rank = cells.assign(_key=key).groupby(["dataset", "protected", "metric", "variant"], sort=False)["_key"]
+    return cells.assign(rank=rank.rank(method="min").astype(int), marker=cells["marker"].fillna(""))
+
+
+def _column_name(metric: str, variant: str) -> str:
+    return f"{_HEADERS[metric]}{_VARIANT_SUFFIX[variant]}"
+
+
+def render_ranking(ranked: pd.DataFrame, *, digits: int = 3) -> str:
+    """Markdown: per (dataset, protected) each method's value (rank) and marker in every column,
+    its mean rank; then every method's mean rank per column over all pairs."""
+    columns = _columns(ranked)
+    names = [_column_name(m, v) for m, v in columns]
+    out = ["# All methods ranked per dataset and protected attribute", "",
+           "Each cell: mean over splits (rank among the methods; 1 = best) and the paired t-test marker against "
+           "the column's best (‡ p < 0.01, † p < 0.05). EOp/EOdds: the paper's |mean of signed gaps|; (abs): the "
+           "mean of per-split absolute gaps. Mean rank: over the columns of the row.", ""]
+    for (dataset, protected), block in ranked.groupby(["dataset", "protected"], sort=False):
+        lookup = block.set_index(["method", "metric", "variant"])
+        out += [f"## {dataset} – {protected}", "", "| Method | " + " | ".join(names) + " | mean rank |",
+                "|" + "---|" * (len(names) + 2)]
+        for method in dict.fromkeys(block["method"]):
+            cells = [lookup.loc[(method, m, v)] for m, v in columns]
+            texts = [f"{c['mean']:.{digits}f} ({c['rank']}){c['marker']}" for c in cells]
+            mean_rank = np.mean([c["rank"] for c in cells])
+            out.append(f"| {method} | " + " | ".join(texts) + f" | {mean_rank:.1f} |")
+        out.append("")
+    overall = ranked.pivot_table(index="method", columns=["metric", "variant"], values="rank", sort=False)
+    overall = overall[[c for c in columns if c in overall.columns]]
+    overall.columns = [_column_name(m, v) for m, v in overall.columns]
+    overall["mean rank"] = overall.mean(axis=1)
+    out += ["## Mean rank over all pairs", "", overall.sort_values("mean rank").round(2).to_markdown(), ""]
+    return "\n".join(out)

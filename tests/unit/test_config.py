@@ -88,3 +88,15 @@ def test_malformed_cluster_is_named(config, schema):
     del config["fairshap_figures"]["synthetic"]["zafar_case1"][2]["cov"]
     with pytest.raises(WorkflowError, match=r"'cov' is a required property"):
         validate(config, schema)
+
+
+def test_cross_family_method_names_must_not_repeat_table2_methods(config):
+    config["cross_family"]["methods"]["gbc"] = {"label": "x", "kind": "fairinfl", "constraint": "eo", "use": "weights"}
+    with pytest.raises(ConfigError, match=r"cross_family\.methods\.gbc repeats the name of methods\.gbc"):
+        check_config(config)
+
+
+def test_fairinfl_prune_method_needs_keep(config, schema):
+    config["cross_family"]["methods"]["fairinfl_dp_prune"].pop("keep")
+    with pytest.raises(WorkflowError, match=r"'keep' is a required property"):
+        validate(config, schema)

@@ -100,3 +100,65 @@ def test_fairshap_alpha_zero_is_the_unweighted_gbc(german):
     gbc = table2_method_runs({"kind": "gbc", "label": "GBC"}, X, y, a, splits, split_seeds(2), dataset="german")
     assert zero.equals(gbc)
     assert SplitData.__dataclass_params__.frozen
+
+
+# ----------------------------------------------------------------------------- cross-family: FairInfl rows
+from fairscore.errors import ConfigError, DataError  # noqa: E402
+from fairscore.experiments import fairinfl_split_scores  # noqa: E402
+from fairscore.shapley import normalise_weights  # noqa: E402
+
+_TINY_TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 64, "lr": 1e-3,
+                  "betas": [0.9, 0.999], "weight_decay": 0.0, "lr_boundaries": [], "lr_decay": 1.0}
+_SCORING = {"alpha": "paper", "kernel": "full", "chunk_size": 1000, "eta": 1.0}
+
+
+@pytest.fixture(scope="module")
+def german_fairinfl(german):
+    X, y, a, splits, _ = german
+    return [fairinfl_split_scores(X, y, a, s, training=_TINY_TRAINING, scoring=_SCORING, split_index=k)
+            for k, s in enumerate(splits)]
+
+
+def test_fairinfl_split_scores_cover_the_training_rows_and_are_deterministic(german, german_fairinfl):
+    X, y, a, splits, _ = german
+    first = german_fairinfl[0]
+    assert np.array_equal(first["row"], splits[0]["train"])
+    assert {"fairness_dp", "fairness_eo", "fairness_tpr", "accuracy", "loss"} <= set(first)
+    assert all(v.shape == first["row"].shape and np.isfinite(v).all() for v in first.values())
+    again = fairinfl_split_scores(X, y, a, splits[0], training=_TINY_TRAINING, scoring=_SCORING, split_index=0)
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+
+
+def test_fairinfl_weights_are_fairshap_normalised_abs_scores(german, german_fairinfl):
+    X, y, a, splits, _ = german
+    method = {"kind": "fairinfl", "label": "x", "constraint": "eo", "use": "weights"}
+    ours = table2_method_runs(method, X, y, a, splits, split_seeds(2), dataset="german", fairinfl=german_fairinfl)
+    split, seed, s = splits[0], split_seeds(2)[0], german_fairinfl[0]
+    parts = standardised_parts(X, split)
+    w = normalise_weights(np.abs(s["fairness_eo"]))
+    pred = fit_gbc(parts["train"], y[split["train"]], w, seed).predict(parts["test"])
+    assert ours.loc[0, "accuracy"] == np.mean(pred == y[split["test"]])
+
+
+def test_fairinfl_prune_keeps_the_largest_abs_scores(german, german_fairinfl):
+    X, y, a, splits, _ = german
+    method = {"kind": "fairinfl", "label": "x", "constraint": "dp", "use": "prune", "keep": 0.5}
+    ours = table2_method_runs(method, X, y, a, splits, split_seeds(2), dataset="german", fairinfl=german_fairinfl)
+    split, seed, s = splits[0], split_seeds(2)[0], german_fairinfl[0]
+    parts = standardised_parts(X, split)
+    n = len(split["train"])
+    kept = np.sort(np.argsort(np.abs(s["fairness_dp"]), kind="stable")[n - round(n / 2):])
+    pred = fit_gbc(parts["train"][kept], y[split["train"]][kept], None, seed).predict(parts["test"])
+    assert ours.loc[0, "accuracy"] == np.mean(pred == y[split["test"]])
+
+
+def test_fairinfl_rows_refuse_one_label_weights_and_foreign_scores(german, german_fairinfl):
+    X, y, a, splits, _ = german
+    tpr = {"kind": "fairinfl", "label": "x", "constraint": "tpr", "use": "weights"}
+    with pytest.raises(ConfigError, match="'tpr' weights are 0 for every training row of label"):
+        table2_method_runs(tpr, X, y, a, splits, split_seeds(2), dataset="german", fairinfl=german_fairinfl)
+    eo = dict(tpr, constraint="eo")
+    with pytest.raises(DataError, match="other training rows"):
+        table2_method_runs(eo, X, y, a, splits, split_seeds(2), dataset="german", fairinfl=german_fairinfl[::-1])
+    with pytest.raises(DataError, match="needs the split's FairInfl scores"):
+        table2_method_runs(eo, X, y, a, splits, split_seeds(2), dataset="german")

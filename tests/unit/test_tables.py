@@ -43,3 +43,19 @@ def test_markdown_and_latex_layout(per_split):
     tex = render_latex(cells)
     assert tex.startswith(r"\begin{tabular}") and tex.rstrip().endswith(r"\end{tabular}")
     assert r"$\pm$" in tex and r"$^\ddagger$" in tex and tex.count(r"\\") == 2 * (1 + 1 + 3)
+
+
+def test_ranks_put_the_highest_accuracy_and_the_smallest_gap_first():
+    from fairscore.tables import rank_methods, render_ranking
+
+    cells = pd.DataFrame([
+        {"dataset": "d", "protected": "p", "method": m, "metric": metric, "variant": variant, "mean": value,
+         "marker": marker}
+        for m, acc, gap, marker in (("A", 0.80, 0.10, np.nan), ("B", 0.70, 0.02, "‡"), ("C", 0.80, 0.05, "†"))
+        for metric, variant, value in (("accuracy", "mean", acc), ("eop", "paper", gap))])
+    ranked = rank_methods(cells).set_index(["method", "metric"])["rank"]
+    assert ranked[("A", "accuracy")] == ranked[("C", "accuracy")] == 1 and ranked[("B", "accuracy")] == 3
+    assert [ranked[(m, "eop")] for m in "BCA"] == [1, 2, 3]
+    md = render_ranking(rank_methods(cells))
+    assert "| A | 0.800 (1) | 0.100 (3) | 2.0 |" in md and "| B | 0.700 (3)‡ | 0.020 (1)‡ | 2.0 |" in md
+    assert "nan" not in md

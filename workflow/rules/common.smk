@@ -50,22 +50,26 @@ def pair_aif360_paths(wildcards):
     return [config["raw_files"][n]["aif360_path"] for n in dataset.get("raw_files", [])]
 
 
-METHODS = list(config["methods"])
+METHODS = list(config["methods"])  # Table 2
+CROSS = config["cross_family"]
+CROSS_METHODS = list(CROSS["methods"])  # extra rows of the cross-family Table 2 (issue 9)
+ALL_METHODS = {**config["methods"], **CROSS["methods"]}
 
 
 def method_applies(method, pair):
     """Methods with per-dataset settings (OptPrep's distortion, IF's hyperparameters) run
     only on the datasets they name."""
-    entry, dataset = config["methods"][method], config["pairs"][pair]["dataset"]
+    entry, dataset = ALL_METHODS[method], config["pairs"][pair]["dataset"]
     per_dataset = {"optprep": "distortion", "influence": "datasets"}.get(entry["kind"])
     return per_dataset is None or dataset in entry[per_dataset]
 
 
 TABLE2_JOBS = [(pair, method) for pair in PAIRS for method in METHODS if method_applies(method, pair)]
+CROSS_JOBS = TABLE2_JOBS + [(pair, method) for pair in PAIRS for method in CROSS_METHODS]
 
 
 def method_kind(wildcards):
-    return config["methods"][wildcards.method]["kind"]
+    return ALL_METHODS[wildcards.method]["kind"]
 
 
 def method_fairshap_scores(wildcards):
@@ -73,6 +77,13 @@ def method_fairshap_scores(wildcards):
     if method_kind(wildcards) != "fairshap":
         return []
     return expand("results/scores/fairshap/{pair}/{split}.npz", pair=wildcards.pair, split=SPLITS)
+
+
+def method_fairinfl_scores(wildcards):
+    """FairInfl scores of every split, for methods of kind fairinfl."""
+    if method_kind(wildcards) != "fairinfl":
+        return []
+    return expand("results/scores/fairinfl_splits/{pair}/{split}.npz", pair=wildcards.pair, split=SPLITS)
 
 
 def method_raw_files(wildcards):

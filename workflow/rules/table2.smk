@@ -3,6 +3,7 @@ rule table2_method:
         table=rules.preprocess.output.table,
         splits=rules.make_splits.output.splits,
         fairshap=method_fairshap_scores,
+        fairinfl=method_fairinfl_scores,
         raw=method_raw_files,
     output:
         per_split="results/table2/{pair}/{method}.csv",
@@ -16,7 +17,7 @@ rule table2_method:
     resources:
         mem_mb=3000,
     params:
-        method=lambda wildcards: config["methods"][wildcards.method],
+        method=lambda wildcards: ALL_METHODS[wildcards.method],
         pair=lambda wildcards: config["pairs"][wildcards.pair],
         seeds=SPLIT_SEEDS,
         aif360_paths=method_aif360_paths,
@@ -68,6 +69,6 @@ rule table2_vs_paper:
     conda:
         "../../envs/fairscore.yaml"
     params:
-        threshold=2.0,
+        threshold=config["report"]["threshold"],
     script:
         "../scripts/table2_vs_paper.py"

@@ -12,12 +12,14 @@ from fairscore.workflow import run
 def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
     fairshap = [dict(np.load(p)) for p in inputs.fairshap] or None
+    fairinfl = [dict(np.load(p)) for p in inputs.fairinfl] or None
     aif360 = None
     if params.method["kind"] == "optprep":
         place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
         aif360 = load_aif360_dataset(params.pair["dataset"], params.pair["protected"])
     runs = table2_method_runs(params.method, X, y, a, [read_split(p) for p in inputs.splits], params.seeds,
-                              dataset=params.pair["dataset"], fairshap=fairshap, aif360=aif360)
+                              dataset=params.pair["dataset"], fairshap=fairshap, fairinfl=fairinfl,
+                              aif360=aif360)
     write_csv(runs, outputs.per_split)
     return {"seeds": {"split_seeds": list(params.seeds)}}
 

@@ -1,0 +1,18 @@
+"""FairInfl scores of every Table 2 training split of one pair (cross-family comparison)."""
+
+from fairscore.data import read_tidy
+from fairscore.experiments import fairinfl_split_scores
+from fairscore.fileio import write_npz
+from fairscore.splits import read_split
+from fairscore.workflow import run
+
+
+def main(inputs, params, outputs):
+    X, y, a = read_tidy(inputs.table)
+    for k, (split_path, out) in enumerate(zip(inputs.splits, outputs.scores, strict=True)):
+        write_npz(out, fairinfl_split_scores(X, y, a, read_split(split_path), training=params.training,
+                                             scoring=params.scores, split_index=k))
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
