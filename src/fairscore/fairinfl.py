@@ -2,7 +2,9 @@
 
 What each workflow job computes for the Adult experiment and the toy example, without
 file I/O: the run's split, the score model and its scores, the pruned retrains, the
-baselines (ERM, lfatr, reduction), the first-order pairs and the 1-D toy.
+baselines (ERM, lfatr, reduction), the first-order pairs and the 1-D toy. Also the
+cross-family strategy (in neither paper): FairShap values of the training rows by K-fold
+cross-valuation, and the retrains on the rows with the largest values.
 """
 
 from __future__ import annotations
@@ -13,22 +15,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from .errors import DataError
 from .influence import CONSTRAINTS, accuracy_scores, constraint_factors, fairness_scores, loss_scores, \
     one_step_changes, predict_logits
 from .pruning import keep_indices
+from .shapley import fair_shapley_values
+from .splits import joint_strata
 from .training import FairMLPClassifier, mlp, predict_labels, train_fair, train_stacked
 
 __all__ = [
     "RunData",
     "dp_violation",
     "erm_metrics",
+    "fairshap_cross_values",
+    "fairshap_prune_runs",
     "first_order_pairs",
     "infl_metrics",
     "prune_runs",
     "reduction_metrics",
+    "retrain_pruned",
     "run_data",
     "run_seeds",
     "score_model",
@@ -105,22 +113,109 @@ def score_model(d: RunData, training: dict, scoring: dict, *, run: int):
     return model, scores, infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
 
 
-def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategies, constraint: str,
-               run: int) -> pd.DataFrame:
-    """Retrain (λ = ``training.lam``) on the examples each strategy keeps at each fraction; test metrics.
+def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFrame:
+    """Retrain (λ = ``training.lam``) one MLP per ``(strategy, fraction, kept)`` job on its kept rows.
 
-    All retrains of the run share the step budget and seeds and are trained together
-    (:func:`fairscore.training.train_stacked`).
+    Every model starts from the run's init seed and shares its batch-order seed and the
+    full-data step budget (D17); all are trained together (:func:`fairscore.training.train_stacked`),
+    which is :func:`fairscore.training.train_fair` per model. Returns one row per job:
+    run, strategy, fraction, kept (count) and the test metrics (:func:`infl_metrics`).
     """
     seeds, n = run_seeds(run), len(d.y_train)
-    jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{constraint}"], accuracy=scores["accuracy"],
-                                seed=seeds["subset"])) for s in strategies for f in fractions]
     models = [mlp(d.X_train.shape[1], training["hidden"], seed=seeds["init"]) for _ in jobs]
     train_stacked(models, d.X_train, d.y_train, d.z_train, [kept for _, _, kept in jobs], lam=training["lam"],
                   seed=seeds["batch"], steps=training_steps(training, n), **_optimiser(training))
     return pd.DataFrame([{"run": run, "strategy": s, "fraction": f, "kept": len(kept),
                           **infl_metrics(predict_labels(m, d.X_test), d.y_test, d.z_test)}
                          for (s, f, kept), m in zip(jobs, models, strict=True)])
+
+
+def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategies, constraint: str,
+               run: int) -> pd.DataFrame:
+    """Retrain on the examples each strategy keeps at each fraction; test metrics (:func:`retrain_pruned`)."""
+    seeds, n = run_seeds(run), len(d.y_train)
+    jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{constraint}"], accuracy=scores["accuracy"],
+                                seed=seeds["subset"])) for s in strategies for f in fractions]
+    return retrain_pruned(d, jobs, training=training, run=run)
+
+
+def fairshap_cross_values(X, y, z, *, folds: int, seed: int, k: int = 5, sign: str = "privileged",
+                          device: str = "auto", memory_mb: int = 256) -> tuple[pd.DataFrame, np.ndarray]:
+    """FairShap valuations of every row by K-fold cross-valuation (cross-family; not in either paper).
+
+    The FairInfl protocol has no validation split to serve as FairShap's reference set, so
+    the rows are cut into ``folds`` folds (``StratifiedKFold(folds, shuffle=True,
+    random_state=seed)``, stratified jointly on (label, group), :func:`fairscore.splits.joint_strata`).
+    The rows of fold k are the kNN-Shapley training set and the rows of every other fold
+    the reference set (:func:`fairscore.shapley.fair_shapley_values`), so each row is valued
+    exactly once, against data it is not part of.
+
+    Scaling: kNN-Shapley values of a training set of m rows sum to the reference utility
+    (efficiency), so each is of order 1/m. Fold k's values are multiplied by n_k / n, which
+    puts every fold on the scale of one valuation of all n rows (the values of all rows sum
+    to the size-weighted mean of the fold utilities), so rows of different folds can be
+    ranked together. Every valuation column is linear in the contribution matrix and is
+    scaled alike. Stratified folds differ in size by at most one row per stratum, so the
+    factor matters little; the reference means are already size-free.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, n_features)
+        Standardised features.
+    y : array-like of shape (n,)
+        Binary labels, 1 = favourable.
+    z : array-like of shape (n,)
+        Binary group, 1 = privileged.
+    folds : int
+        Number of folds K >= 2.
+    seed : int
+        ``random_state`` of the fold assignment.
+    k, sign, device, memory_mb
+        As in :func:`fairscore.shapley.fair_shapley_values`.
+
+    Returns
+    -------
+    values : DataFrame of shape (n, n_valuations)
+        Every binary-group valuation of :func:`~fairscore.shapley.fair_shapley_values`
+        (``acc``, ..., ``eop``, ``eodds``, ``eodds_abs``), scaled, in row order.
+    fold : ndarray of shape (n,)
+        The fold of each row.
+    """
+    X, y, z = np.asarray(X), np.asarray(y).ravel(), np.asarray(z).ravel()
+    n = len(y)
+    if not isinstance(folds, (int, np.integer)) or not 2 <= folds <= n:
+        raise DataError(f"folds = {folds!r}; expected an integer in [2, {n}] (the number of rows)")
+    if len(X) != n or len(z) != n:
+        raise DataError(f"X has {len(X)} rows, y {n} and z {len(z)}; expected equal lengths")
+    strata = joint_strata(np.column_stack([y, z]))
+    _, counts = np.unique(strata, return_counts=True)
+    if counts.min() < folds:
+        raise DataError(f"a (label, group) cell has {counts.min()} rows; expected at least folds = {folds}")
+    fold = np.empty(n, dtype=np.int64)
+    for f, (_, rows) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, strata)):
+        fold[rows] = f
+    parts = []
+    for f in range(folds):
+        train, ref = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+        values = fair_shapley_values(X[train], y[train], X[ref], y[ref], z[ref], k=k, sign=sign, device=device,
+                                     memory_mb=memory_mb)
+        values = values * (len(train) / n)
+        values.index = train
+        parts.append(values)
+    return pd.concat(parts).sort_index().reset_index(drop=True), fold
+
+
+def fairshap_prune_runs(d: RunData, values, *, training: dict, fractions, run: int) -> pd.DataFrame:
+    """Strategy ``fairshap``: retrain on the round(f·n) training rows with the largest ``values``.
+
+    ``values`` (shape (n_train,)) are FairShap valuations of the training rows
+    (:func:`fairshap_cross_values`); ties break by training index
+    (:func:`fairscore.pruning.keep_indices`). Retrained exactly as :func:`prune_runs`
+    (:func:`retrain_pruned`); the frame has its columns, strategy ``"fairshap"``.
+    """
+    n = len(d.y_train)
+    jobs = [("fairshap", f, keep_indices("fairshap", f, n=n, key=values)) for f in fractions]
+    return retrain_pruned(d, jobs, training=training, run=run)
 
 
 def erm_metrics(d: RunData, training: dict, *, run: int) -> dict[str, float]:
