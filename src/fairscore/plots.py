@@ -25,10 +25,11 @@ __all__ = [
     "METRIC_LABELS",
     "ablation_figure",
     "aggregation_text",
+    "alpha_figure",
     "describe_pairs",
     "fairinfl_adult_figure",
+    "fairinfl_adult_summary",
     "first_order_figure",
-    "alpha_figure",
     "runtime_figure",
     "save_figure",
     "synthetic_tpr_tnr_figure",
@@ -338,7 +339,20 @@ def write_figure(fig, data: pd.DataFrame, paths: dict, *, name: str, dpi: int = 
 
 
 # ----------------------------------------------------------------------------- FairInfl
-_STRATEGY_LABELS = {"random": "random", "fairness": "prune by fairness", "accuracy": "prune by accuracy"}
+_STRATEGY_LABELS = {"random": "random", "fairness": "prune by fairness", "accuracy": "prune by accuracy",
+                    "fairshap": "prune by FairShap"}
+
+
+def fairinfl_adult_summary(prune: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFrame:
+    """The data of :func:`fairinfl_adult_figure`: mean and sd over runs of accuracy and the violation,
+    per (strategy, fraction) of ``prune`` and per method of ``baselines``, columns ``<metric>_<stat>``."""
+    metrics = ["accuracy", "violation", "violation_abs"]
+    summary = pd.concat([
+        prune.groupby(["strategy", "fraction"])[metrics].agg(["mean", "std"]).reset_index(),
+        baselines.groupby("method")[metrics].agg(["mean", "std"]).reset_index(),
+    ], ignore_index=True)
+    summary.columns = ["_".join(c).rstrip("_") for c in summary.columns]
+    return summary
 
 
 def fairinfl_adult_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
@@ -433,6 +447,14 @@ CAPTIONS.update({
         "(c) absolute DP violation against the kept fraction for random pruning, prune by fairness (keep the "
         "largest |S(i)|) and prune by accuracy (keep the smallest GraNd score, D8), each retrained with λ = 1, "
         "mean ± sd over the runs."),
+    "fig_cross_fairinfl_adult": (
+        "FairShap values as a fourth prune strategy in the FairInfl Adult protocol (cross-family comparison, in "
+        "neither paper), {runs} runs: panels as in the FairInfl Adult figure, plus prune by FairShap, which keeps "
+        "the training rows with the largest φ_{valuation} and retrains with λ = 1 exactly like the other "
+        "strategies. The protocol has no validation split, so the values come from {folds}-fold cross-valuation "
+        "(folds stratified on label and sex, seed {seed}): each fold's rows are valued by exact kNN-Shapley "
+        "(K = {k}) against the rows of the other folds, and each fold's values are scaled by its share of the "
+        "training rows. Mean ± sd over the runs."),
     "fig_first_order": (
         "First-order check (FairInfl App. C.3, Fig. 5): for {n_pairs} random (training, test) pairs of run {run}, the "
         "real change of the test logit after one gradient step of size η = {eta} that removes the training example "
