@@ -23,6 +23,7 @@ include: "workflow/rules/fairshap.smk"
 include: "workflow/rules/table2.smk"
 include: "workflow/rules/fairshap_figures.smk"
 include: "workflow/rules/fairinfl.smk"
+include: "workflow/rules/cross_family_fairinfl.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -46,6 +47,7 @@ localrules:
     fairshap_figures,
     fairinfl_scores,
     fairinfl_adult,
+    cross_family_fairinfl,
 
 
 rule all:

@@ -1,0 +1,53 @@
+# Cross-family (issue 9): FairShap values as a fourth prune strategy of the FairInfl Adult
+# protocol (in neither paper). cross_family_fairinfl builds the comparison figure.
+
+
+rule cross_family_fairinfl_run:
+    input:
+        data=rules.fairinfl_adult_data.output.data,
+    output:
+        runs="results/cross_family/fairinfl_adult/{run}.csv",
+        scores="results/scores/cross_family/fairshap_adult/{run}.npz",
+        prov="results/provenance/cross_family_fairinfl/{run}.json",
+    log:
+        "results/logs/cross_family_fairinfl/{run}.log",
+    benchmark:
+        "results/timings/cross_family_fairinfl/{run}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        run=lambda wildcards: int(wildcards.run),
+        test_fraction=INFL["adult"]["test_fraction"],
+        training=INFL["training"],
+        fractions=INFL["prune"]["fractions"],
+        fairshap={k: v for k, v in config["fairshap"].items() if k != "gpu"},
+        fairshap_prune=config["cross_family"]["fairshap_prune"],
+    script:
+        "../scripts/cross_family_fairinfl.py"
+
+
+rule fig_cross_fairinfl_adult:
+    input:
+        prune=expand(rules.fairinfl_prune_run.output.runs, run=INFL_RUNS),
+        fairshap=expand(rules.cross_family_fairinfl_run.output.runs, run=INFL_RUNS),
+        baselines=expand(rules.fairinfl_baselines_run.output.runs, run=INFL_RUNS),
+        lfatr=expand(rules.fairinfl_scores_run.output.lfatr, run=INFL_RUNS),
+    output:
+        **figure_outputs("fig_cross_fairinfl_adult", "results/figures/cross_family"),
+    log:
+        "results/logs/fig_cross_fairinfl_adult/fig_cross_fairinfl_adult.log",
+    benchmark:
+        "results/timings/fig_cross_fairinfl_adult/fig_cross_fairinfl_adult.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        figures=config["figures"],
+        k=config["fairshap"]["k"],
+        fairshap_prune=config["cross_family"]["fairshap_prune"],
+    script:
+        "../scripts/fig_cross_fairinfl_adult.py"
+
+
+rule cross_family_fairinfl:
+    input:
+        rules.fig_cross_fairinfl_adult.output.png,
