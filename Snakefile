@@ -24,6 +24,8 @@ include: "workflow/rules/table2.smk"
 include: "workflow/rules/fairshap_figures.smk"
 include: "workflow/rules/fairinfl.smk"
 include: "workflow/rules/cross_family_fairinfl.smk"
+include: "workflow/rules/cross_family.smk"
+include: "workflow/rules/report.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -32,7 +34,7 @@ report: "workflow/report/workflow.rst"
 wildcard_constraints:
     pair="|".join(config["pairs"]),  # any configured pair; PAIRS (run_pairs) is what the aggregates build
     split=r"\d+",
-    method="|".join(METHODS),
+    method="|".join(ALL_METHODS),
     raw_file="|".join(map(re.escape, config["raw_files"])),
     run=r"\d+",
 
@@ -47,6 +49,10 @@ localrules:
     fairshap_figures,
     fairinfl_scores,
     fairinfl_adult,
+    cross_family_table,
+    cross_family_ranking,
+    cross_family,
+    reproduction_report,
     cross_family_fairinfl,
 
 

@@ -10,12 +10,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["PAPER_METHOD_NAMES", "compare_table2", "summarise_comparison"]
+from .data import LABEL, PROTECTED, group_label_counts
+
+__all__ = ["PAPER_METHOD_NAMES", "TABLE7_NAMES", "compare_table2", "paper_named_counts", "summarise_comparison"]
 
 #: our method labels -> the names in the paper's Table 2 (where they differ)
 PAPER_METHOD_NAMES = {"PostPro": "Postpro", "FairShap EOp": "FairShap phi_EOp",
                       "FairShap EOdds": "FairShap phi_EOdds"}
 _Z95 = 1.96
+
+#: AIF360's group and label names (tidy-table metadata) -> the names in the FairShap paper's Table 7
+TABLE7_NAMES = {
+    "Male": "male", "Female": "female", "Old": "age>25", "Young": "age<=25", "White": "white",
+    "Non-white": "non-white", "Caucasian": "caucasian", "Not Caucasian": "non-caucasian",
+    "Good Credit": "good", "Bad Credit": "bad", ">50K": ">50k", "<=50K": "<=50k",
+    "Did recid.": "recid", "No recid.": "no_recid",
+}
+
+
+def paper_named_counts(frame: pd.DataFrame, meta: dict, *, dataset: str, protected: str) -> pd.DataFrame:
+    """Row counts per (group, label) of a tidy table, in the names of the paper's Table 7."""
+    counts = group_label_counts(frame)
+    return pd.DataFrame({"dataset": dataset, "protected": protected,
+                         "group": [TABLE7_NAMES[meta["group_names"][str(g)]] for g in counts[PROTECTED]],
+                         "label": [TABLE7_NAMES[meta["label_names"][str(y)]] for y in counts[LABEL]],
+                         "count": counts["count"].to_numpy()})
 
 
 def compare_table2(cells: pd.DataFrame, paper: pd.DataFrame, *, threshold: float = 2.0) -> pd.DataFrame:

@@ -106,8 +106,10 @@ def job_record(
     seeds: dict | None = None,
     data_source: dict | None = None,
     config: dict | None = None,
+    measured: dict | None = None,
 ) -> dict:
-    """Build the sidecar record of one job (``workflow.md`` §8)."""
+    """Build the sidecar record of one job (``workflow.md`` §8); ``measured`` holds what the job
+    timed itself (e.g. the seconds of each split's computation, without start-up and I/O)."""
     params_json = canonical_json(params)
     packages = package_versions()
     config_files = os.environ.get("FAIRSCORE_CONFIG_FILES")
@@ -131,6 +133,7 @@ def job_record(
             "start": started.isoformat(),
             "end": finished.isoformat(),
             "wall_seconds": round((finished - started).total_seconds(), 3),
+            "measured": measured or {},
         },
         "snakemake": {"version": packages["snakemake"]},
     }

@@ -3,7 +3,7 @@
 Every workflow script is ``run(snakemake, main)``: logging goes to the rule's log,
 ``main(inputs, params, outputs)`` does the work with package functions, and the
 provenance sidecar (named output ``prov``) is written last, after every other
-output is complete. ``main`` may return ``{"seeds": ..., "data_source": ...}``.
+output is complete. ``main`` may return ``{"seeds": ..., "data_source": ..., "measured": ...}``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def run(smk, main: Callable) -> None:
             seeds=extra.get("seeds"),
             data_source=extra.get("data_source"),
             config=dict(smk.config),
+            measured=extra.get("measured"),
         )
         write_json(prov, record)
         logging.getLogger(__name__).info("wrote provenance %s", prov)

@@ -6,29 +6,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fairscore.compare import paper_named_counts
 from fairscore.data import (
     LABEL,
     PROTECTED,
-    group_label_counts,
     load_aif360_preproc,
     place_aif360_raw_files,
     read_tidy,
     stratify_codes,
-
 )
 from fairscore.errors import ConfigError
 from fairscore.fileio import write_csv
 
 PAIRS = [("german", "sex"), ("german", "age"), ("adult", "sex"), ("adult", "race"),
          ("compas", "sex"), ("compas", "race")]
-
-# AIF360's names (metadata maps) -> the names in the paper's Table 7.
-PAPER_NAMES = {
-    "Male": "male", "Female": "female", "Old": "age>25", "Young": "age<=25", "White": "white",
-    "Non-white": "non-white", "Caucasian": "caucasian", "Not Caucasian": "non-caucasian",
-    "Good Credit": "good", "Bad Credit": "bad", ">50K": ">50k", "<=50K": "<=50k",
-    "Did recid.": "recid", "No recid.": "no_recid",
-}
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +31,7 @@ def loaded(raw_dir, default_config):
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: "_".join(p))
 def test_group_label_counts_equal_fairshap_table7(loaded, root, pair):
     frame, meta = loaded[pair]
-    ours = group_label_counts(frame)
-    ours["group"] = [PAPER_NAMES[meta["group_names"][str(g)]] for g in ours[PROTECTED]]
-    ours["label"] = [PAPER_NAMES[meta["label_names"][str(y)]] for y in ours[LABEL]]
+    ours = paper_named_counts(frame, meta, dataset=pair[0], protected=pair[1])
     paper = pd.read_csv(root / "reference" / "dataset_stats.csv")
     paper = paper[(paper.dataset == pair[0]) & (paper.protected == pair[1])]
     got = dict(zip(zip(ours.group, ours.label), ours["count"], strict=True))

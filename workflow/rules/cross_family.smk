@@ -71,3 +71,4 @@ rule cross_family:
     input:
         rules.cross_family_table.output.md,
         rules.cross_family_ranking.output.md,
+        rules.cross_family_fairinfl.input,

@@ -1,5 +1,7 @@
 """FairShap valuations and weights for every split of one pair (reference = validation)."""
 
+import time
+
 from fairscore.data import read_tidy
 from fairscore.experiments import fairshap_split_scores
 from fairscore.fileio import write_npz
@@ -9,8 +11,15 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
+    seconds, sizes = [], []
     for split_path, out in zip(inputs.splits, outputs.scores, strict=True):
-        write_npz(out, fairshap_split_scores(X, y, a, read_split(split_path), **params.fairshap))
+        split = read_split(split_path)
+        start = time.perf_counter()
+        scores = fairshap_split_scores(X, y, a, split, **params.fairshap)
+        seconds.append(time.perf_counter() - start)
+        sizes.append([len(split["train"]), len(split["validation"])])
+        write_npz(out, scores)
+    return {"measured": {"fairshap_seconds": seconds, "train_reference_rows": sizes}}
 
 
 if "snakemake" in globals():

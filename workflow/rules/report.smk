@@ -1,0 +1,40 @@
+# Reproduction report (issue 9): every comparison with the papers in one document.
+
+
+rule reproduction_report:
+    input:
+        comparison=rules.table2_vs_paper.output.csv,
+        cells=rules.table2.output.csv,
+        tables=expand(rules.preprocess.output.table, pair=PAIRS),
+        metas=expand(rules.preprocess.output.meta, pair=PAIRS),
+        table7="reference/dataset_stats.csv",
+        paper_runtimes="reference/fairshap_runtimes.csv",
+        runtime=rules.fairshap_runtime.output.runs,
+        fairshap_prov=expand(rules.fairshap_scores_pair.output.prov, pair=PAIRS),
+        prune=expand(rules.fairinfl_prune_run.output.runs, run=INFL_RUNS),
+        baselines=expand(rules.fairinfl_baselines_run.output.runs, run=INFL_RUNS),
+        lfatr=expand(rules.fairinfl_scores_run.output.lfatr, run=INFL_RUNS),
+        first_order=rules.fig_first_order.output.data,
+        ranking=rules.cross_family_ranking.output.csv,
+        decisions="workflow/report/decisions.yaml",
+        figures=[*rules.fairshap_figures.input, *rules.fairinfl_adult.input, *rules.cross_family_fairinfl.input],
+    output:
+        md=report("results/report/reproduction.md", caption="../report/reproduction.rst", category="Report",
+                  labels={"format": "markdown"}),
+        html=report("results/report/reproduction.html", caption="../report/reproduction.rst", category="Report",
+                    labels={"format": "html"}),
+        claims="results/report/fairinfl_claims.csv",
+        prov="results/provenance/reproduction_report/reproduction_report.json",
+    log:
+        "results/logs/reproduction_report/reproduction_report.log",
+    benchmark:
+        "results/timings/reproduction_report/reproduction_report.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        config=config,
+        pairs={pair: config["pairs"][pair] for pair in PAIRS},
+        threshold=config["report"]["threshold"],
+        cross_labels=[CROSS["methods"][m]["label"] for m in CROSS_METHODS],
+    script:
+        "../scripts/reproduction_report.py"

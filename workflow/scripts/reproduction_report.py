@@ -1,0 +1,68 @@
+"""The reproduction report: Markdown and a self-contained HTML page (issue 9)."""
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from fairscore.compare import paper_named_counts
+from fairscore.fileio import atomic_path, write_csv
+from fairscore.report import ReportInputs, build_report, dataset_counts, markdown_to_html
+from fairscore.workflow import run
+
+
+def _split_seconds(pairs: dict, provenance) -> pd.DataFrame:
+    """FairShap seconds per Table 2 split, as each score job timed them, with the job's host."""
+    rows = []
+    for pair, prov in zip(pairs, provenance, strict=True):
+        record = json.loads(Path(prov).read_text())
+        measured, host = record["time"].get("measured", {}), record["host"]
+        seconds = pd.Series(measured.get("fairshap_seconds", []), dtype=float)
+        if seconds.empty:
+            continue
+        n_train, n_reference = measured["train_reference_rows"][0]
+        rows.append({**pairs[pair], "n_train": n_train, "n_reference": n_reference, "splits": len(seconds),
+                     "seconds_mean": seconds.mean(), "seconds_sd": seconds.std(),
+                     "machine": f"host {host['name']}, {host['cpus']} CPUs, GPU {host['gpu'] or 'none'}"})
+    return pd.DataFrame(rows, columns=["dataset", "protected", "n_train", "n_reference", "splits", "seconds_mean",
+                                       "seconds_sd", "machine"])
+
+
+def main(inputs, params, outputs):
+    counts = []
+    for pair, table, meta in zip(params.pairs, inputs.tables, inputs.metas, strict=True):
+        counts.append(paper_named_counts(pd.read_csv(table), json.loads(Path(meta).read_text()),
+                                         **params.pairs[pair]))
+    ours_counts = pd.concat(counts, ignore_index=True)
+    report_dir = Path(outputs.md).parent
+    figures = tuple((os.path.relpath(png, report_dir), Path(png).with_suffix(".caption.md").read_text())
+                    for png in inputs.figures)
+    inputs_ = ReportInputs(
+        comparison=pd.read_csv(inputs.comparison, keep_default_na=False, na_values=[""]),
+        cells=pd.read_csv(inputs.cells),
+        counts=dataset_counts(ours_counts, pd.read_csv(inputs.table7)),
+        prune=pd.concat(map(pd.read_csv, inputs.prune), ignore_index=True),
+        baselines=pd.concat(map(pd.read_csv, [*inputs.baselines, *inputs.lfatr]), ignore_index=True),
+        first_order=pd.read_csv(inputs.first_order),
+        runtime=pd.read_csv(inputs.runtime),
+        paper_runtimes=pd.read_csv(inputs.paper_runtimes),
+        split_seconds=_split_seconds(params.pairs, inputs.fairshap_prov),
+        decisions=yaml.safe_load(Path(inputs.decisions).read_text()),
+        config=params.config,
+        ranking=pd.read_csv(inputs.ranking),
+        cross_methods=tuple(params.cross_labels),
+        figures=figures,
+        threshold=params.threshold,
+    )
+    markdown, claims = build_report(inputs_)
+    write_csv(claims, outputs.claims)
+    with atomic_path(outputs.md) as tmp:
+        tmp.write_text(markdown)
+    with atomic_path(outputs.html) as tmp:
+        tmp.write_text(markdown_to_html(markdown, base=report_dir, title="fairscore reproduction report"))
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
