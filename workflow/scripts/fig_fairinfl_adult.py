@@ -2,21 +2,16 @@
 
 import pandas as pd
 
-from fairscore.plots import fairinfl_adult_figure, write_figure
+from fairscore.plots import fairinfl_adult_figure, fairinfl_adult_summary, write_figure
 from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
     prune = pd.concat([pd.read_csv(p) for p in inputs.prune], ignore_index=True)
     baselines = pd.concat([pd.read_csv(p) for p in [*inputs.baselines, *inputs.lfatr]], ignore_index=True)
-    metrics = ["accuracy", "violation", "violation_abs"]
-    summary = pd.concat([
-        prune.groupby(["strategy", "fraction"])[metrics].agg(["mean", "std"]).reset_index(),
-        baselines.groupby("method")[metrics].agg(["mean", "std"]).reset_index(),
-    ], ignore_index=True)
-    summary.columns = ["_".join(c).rstrip("_") for c in summary.columns]
-    write_figure(fairinfl_adult_figure(prune, baselines), summary, dict(outputs.items()), name="fig_fairinfl_adult",
-                 dpi=params.figures["dpi"], runs=prune["run"].nunique())
+    write_figure(fairinfl_adult_figure(prune, baselines), fairinfl_adult_summary(prune, baselines),
+                 dict(outputs.items()), name="fig_fairinfl_adult", dpi=params.figures["dpi"],
+                 runs=prune["run"].nunique())
 
 
 if "snakemake" in globals():
