@@ -66,3 +66,5 @@ rule all:
         rules.table2_vs_paper.output.md,
         rules.fairshap_figures.input,
         rules.fairinfl_adult.input,
+        rules.cross_family.input,
+        rules.reproduction_report.output.html,

@@ -51,11 +51,14 @@ def table2_cells_section(comparison: pd.DataFrame) -> str:
     """Every paper cell of Table 2: paper and ours (mean ± 95 % half-width), difference, z, verdict."""
     lines = ["| dataset | protected | method | metric | paper | ours | difference | z | verdict |",
              "|---|---|---|---|---|---|---|---|---|"]
+    def marker(value) -> str:
+        return value if isinstance(value, str) else ""
+
     for row in comparison.itertuples():
-        ours = "not run" if pd.isna(row.ours_mean) else f"{row.ours_mean:.3f} ± {row.ours_pm:.3f}{row.ours_marker or ''}"
+        ours = "not run" if pd.isna(row.ours_mean) else f"{row.ours_mean:.3f} ± {row.ours_pm:.3f}{marker(row.ours_marker)}"
         diff = "" if pd.isna(row.difference) else f"{row.difference:+.3f}"
         z = "" if pd.isna(row.z) else f"{row.z:+.1f}"
-        paper = f"{row.paper_mean:.3f} ± {row.paper_pm:.3f}{row.paper_marker if isinstance(row.paper_marker, str) else ''}"
+        paper = f"{row.paper_mean:.3f} ± {row.paper_pm:.3f}{marker(row.paper_marker)}"
         lines.append(f"| {row.dataset} | {row.protected} | {row.paper_method} | {row.metric} | {paper} | {ours} | "
                      f"{diff} | {z} | {row.verdict} |")
     return "\n".join(lines) + "\n"
@@ -219,8 +222,9 @@ def runtime_section(runtime: pd.DataFrame, paper: pd.DataFrame, split_seconds: p
     """Our FairShap weight times next to the paper's (§5.5), each labelled by its machine.
 
     ``runtime`` is ``results/fairshap/runtime.csv``; ``split_seconds`` has dataset, protected,
-    n_train, n_reference, splits, seconds_mean, seconds_sd and machine: the FairShap
-    computation of one Table 2 split, as timed by the score job (no start-up or I/O).
+    n_train, n_reference, splits, seconds_median, seconds_min, seconds_max and machine: the
+    FairShap computation of one Table 2 split, as timed by the score job (no start-up or I/O).
+    The median is reported because a job's first split also pays numba's compilation.
     """
     ours = runtime[(runtime["method"] == "fairshap") & runtime["seconds"].notna()]
     ours = ours.groupby(["n_features", "n_total"])["seconds"].agg(["mean", "std"]).reset_index()
@@ -236,8 +240,9 @@ def runtime_section(runtime: pd.DataFrame, paper: pd.DataFrame, split_seconds: p
             where = machine
         else:
             hit = split_seconds[split_seconds["dataset"].str.lower() == name.lower()]
-            mine = "; ".join(f"{h.seconds_mean:.3g} ± {h.seconds_sd:.2g} ({h.protected}: {h.n_train} training × "
-                             f"{h.n_reference} reference rows, {h.splits} splits)" for h in hit.itertuples()) or "not run"
+            mine = "; ".join(f"median {h.seconds_median:.3g} (range {h.seconds_min:.2g}–{h.seconds_max:.2g}; "
+                             f"{h.protected}: {h.n_train} training × {h.n_reference} reference rows, {h.splits} splits)"
+                             for h in hit.itertuples()) or "no timing recorded (score jobs run before timing)"
             where = "; ".join(dict.fromkeys(hit["machine"])) if len(hit) else ""
         sd = "" if pd.isna(r.seconds_sd) else f" ± {r.seconds_sd:g}"
         lines.append(f"| {r.what} | {r.n_total} | {r.n_features} | {r.seconds_mean:g}{sd} | {r.machine} | {mine} | "

@@ -17,7 +17,8 @@ rule reproduction_report:
         first_order=rules.fig_first_order.output.data,
         ranking=rules.cross_family_ranking.output.csv,
         decisions="workflow/report/decisions.yaml",
-        figures=[*rules.fairshap_figures.input, *rules.fairinfl_adult.input, *rules.cross_family_fairinfl.input],
+        figures=[p for p in [*rules.fairshap_figures.input, *rules.fairinfl_adult.input, *rules.cross_family_fairinfl.input]
+                 if p.endswith(".png")],
     output:
         md=report("results/report/reproduction.md", caption="../report/reproduction.rst", category="Report",
                   labels={"format": "markdown"}),

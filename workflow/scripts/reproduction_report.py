@@ -24,10 +24,10 @@ def _split_seconds(pairs: dict, provenance) -> pd.DataFrame:
             continue
         n_train, n_reference = measured["train_reference_rows"][0]
         rows.append({**pairs[pair], "n_train": n_train, "n_reference": n_reference, "splits": len(seconds),
-                     "seconds_mean": seconds.mean(), "seconds_sd": seconds.std(),
+                     "seconds_median": seconds.median(), "seconds_min": seconds.min(), "seconds_max": seconds.max(),
                      "machine": f"host {host['name']}, {host['cpus']} CPUs, GPU {host['gpu'] or 'none'}"})
-    return pd.DataFrame(rows, columns=["dataset", "protected", "n_train", "n_reference", "splits", "seconds_mean",
-                                       "seconds_sd", "machine"])
+    return pd.DataFrame(rows, columns=["dataset", "protected", "n_train", "n_reference", "splits", "seconds_median",
+                                       "seconds_min", "seconds_max", "machine"])
 
 
 def main(inputs, params, outputs):
