@@ -26,6 +26,7 @@ include: "workflow/rules/fairinfl.smk"
 include: "workflow/rules/cross_family_fairinfl.smk"
 include: "workflow/rules/cross_family.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/external.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -37,6 +38,7 @@ wildcard_constraints:
     method="|".join(ALL_METHODS),
     raw_file="|".join(map(re.escape, config["raw_files"])),
     run=r"\d+",
+    dataset="|".join(config["external"]),
 
 
 localrules:
@@ -53,6 +55,7 @@ localrules:
     cross_family_ranking,
     cross_family,
     reproduction_report,
+    external_data,
     cross_family_fairinfl,
 
 

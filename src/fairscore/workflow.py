@@ -31,7 +31,11 @@ def run(smk, main: Callable) -> None:
         logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
         logging.captureWarnings(True)
         started = datetime.now(timezone.utc)
-        extra = main(smk.input, smk.params, smk.output) or {}
+        try:
+            extra = main(smk.input, smk.params, smk.output) or {}
+        except Exception:  # the reason goes to the rule log too, not only to Snakemake's console
+            logging.getLogger(__name__).exception("job failed")
+            raise
         finished = datetime.now(timezone.utc)
         prov = smk.output.prov
         record = job_record(

@@ -1,0 +1,16 @@
+"""Index of one external dataset (download first when configured): one row per example."""
+
+from fairscore.external import external_index
+from fairscore.fileio import write_csv
+from fairscore.workflow import run
+
+
+def main(inputs, params, outputs):
+    settings = dict(params.settings)
+    index = external_index(params.dataset, settings.pop("dir"), **settings)
+    write_csv(index, outputs.index)
+    return {"data_source": {"dataset": params.dataset, "dir": params.settings["dir"], "rows": len(index)}}
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
