@@ -11,15 +11,16 @@ from __future__ import annotations
 import base64
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
 from .errors import DataError
+from .tables import mean_rank_table
 
 __all__ = [
     "ReportInputs",
@@ -27,6 +28,7 @@ __all__ = [
     "build_report",
     "dataset_counts",
     "dataset_counts_section",
+    "decision_rows",
     "decisions_section",
     "fairinfl_claims",
     "fairinfl_claims_section",
@@ -260,17 +262,26 @@ def _lookup(config: dict, dotted: str):
     return node
 
 
-def decisions_section(decisions: list[dict], config: dict) -> str:
-    """Every Decision, its config key, our value, the authors' code value and whether they differ."""
-    lines = ["| decision | what | config key | ours | authors' code | differs | effect shown in |",
-             "|---|---|---|---|---|---|---|"]
+def decision_rows(decisions: list[dict], config: dict) -> pd.DataFrame:
+    """One row per Decision: id, title, config key, our value, the authors' code value and
+    ``differs`` (yes/no where both are known, else empty)."""
+    rows = []
     for d in decisions:
         key = d.get("config")
         ours = _lookup(config, key) if key else ""
-        authors = d.get("authors", "")
-        differs = "yes" if key and "authors" in d and ours != authors else ("no" if key and "authors" in d else "")
-        lines.append(f"| {d['id']} | {_cell(d['title'])} | {key or 'fixed in code'} | {_cell(ours)} | {_cell(authors)} | "
-                     f"{differs} | {_cell(d.get('shown_in', 'not measured'))} |")
+        compared = bool(key) and "authors" in d
+        rows.append({"id": d["id"], "title": d["title"], "key": key or "fixed in code", "ours": ours,
+                     "authors": d.get("authors", ""), "differs": ("yes" if ours != d["authors"] else "no") if compared
+                     else "", "shown_in": d.get("shown_in", "not measured")})
+    return pd.DataFrame(rows, columns=["id", "title", "key", "ours", "authors", "differs", "shown_in"])
+
+
+def decisions_section(rows: pd.DataFrame) -> str:
+    """The rows of :func:`decision_rows` as a Markdown table."""
+    lines = ["| decision | what | config key | ours | authors' code | differs | effect shown in |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.id} | {_cell(r.title)} | {r.key} | {_cell(r.ours)} | {_cell(r.authors)} | {r.differs} | "
+              f"{_cell(r.shown_in)} |" for r in rows.itertuples()]
     return "\n".join(lines) + "\n"
 
 
@@ -280,7 +291,7 @@ def _counts(series: pd.Series) -> str:
     return ", ".join(f"{counts[v]} {v}" for v in ("reproduced", "not reproduced", "differs", "not run") if v in counts)
 
 
-def summary_section(comparison: pd.DataFrame, counts: pd.DataFrame, claims: pd.DataFrame, decisions: str,
+def summary_section(comparison: pd.DataFrame, counts: pd.DataFrame, claims: pd.DataFrame, decisions: pd.DataFrame,
                     ranking: pd.DataFrame | None, *, threshold: float, cross_methods=()) -> str:
     """Bullet summary of every section: the counts a reviewer looks at first.
 
@@ -294,7 +305,7 @@ def summary_section(comparison: pd.DataFrame, counts: pd.DataFrame, claims: pd.D
              f"- **Dataset counts (FairShap Table 7):** {_counts(counts['verdict'])} of {len(counts)} counts.",
              "- **FairShap Table 1 (faces):** not run (the image pipeline, issue 7, is not built).",
              f"- **FairInfl claims:** {_counts(claims['verdict'])} of {len(claims)}."]
-    n_differ = decisions.count("| yes |")
+    n_differ = int((decisions["differs"] == "yes").sum())
     lines.append(f"- **Decisions:** {n_differ} config options differ from the authors' code in this run "
                  "(section “Decisions and deviations”).")
     if ranking is not None:
@@ -361,17 +372,10 @@ class ReportInputs:
     threshold: float = 2.0
 
 
-def _mean_rank_table(ranking: pd.DataFrame) -> str:
-    wide = ranking.pivot_table(index="method", columns=["metric", "variant"], values="rank", sort=False)
-    wide.columns = [f"{m} ({v})" for m, v in wide.columns]
-    wide["mean rank"] = wide.mean(axis=1)
-    return wide.sort_values("mean rank").round(2).to_markdown() + "\n"
-
-
 def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
     """The reproduction report as Markdown, and the FairInfl claims table it contains."""
     claims = fairinfl_claims(r.prune, r.baselines, r.first_order, threshold=r.threshold)
-    decisions = decisions_section(r.decisions, r.config)
+    decisions = decision_rows(r.decisions, r.config)
     comparison = r.comparison
     summary = summary_section(comparison, r.counts, claims, decisions, r.ranking, threshold=r.threshold,
                               cross_methods=r.cross_methods)
@@ -395,12 +399,12 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
            "comparable.", "", runtime_section(r.runtime, r.paper_runtimes, r.split_seconds),
            "## 6. Decisions and deviations", "",
            "Every Decision of the specification; where a config key sets it, our value and the authors' code's "
-           "(“differs” marks a deviation from the authors' code in this run).", "", decisions]
+           "(“differs” marks a deviation from the authors' code in this run).", "", decisions_section(decisions)]
     if r.ranking is not None:
         out += ["## 7. Beyond the papers: cross-family comparison", "",
                 "Mean rank of every method over the (dataset, protected) pairs, per column (1 = best), from the "
                 "extended Table 2 (`results/cross_family/table2_extended.md`, ranking with the paired tests in "
-                "`results/cross_family/ranking.md`).", "", _mean_rank_table(r.ranking)]
+                "`results/cross_family/ranking.md`).", "", mean_rank_table(r.ranking), ""]
     if r.figures:
         out += ["## Figures", ""]
         for path, caption in r.figures:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .metrics import HIGHER_IS_BETTER, aggregate, significance_markers
 
-__all__ = ["rank_methods", "render_latex", "render_markdown", "render_ranking", "table2_cells"]
+__all__ = ["mean_rank_table", "rank_methods", "render_latex", "render_markdown", "render_ranking", "table2_cells"]
 
 _HEADERS = {"accuracy": "Acc", "macro_f1": "MF1", "macro_f1_ind": "MF1 (ind)", "balanced_accuracy": "BAcc",
             "eop": "EOp", "eodds": "EOdds"}
@@ -122,9 +122,15 @@ def render_ranking(ranked: pd.DataFrame, *, digits: int = 3) -> str:
             mean_rank = np.mean([c["rank"] for c in cells])
             out.append(f"| {method} | " + " | ".join(texts) + f" | {mean_rank:.1f} |")
         out.append("")
+    out += ["## Mean rank over all pairs", "", mean_rank_table(ranked), ""]
+    return "\n".join(out)
+
+
+def mean_rank_table(ranked: pd.DataFrame) -> str:
+    """Markdown: every method's rank per column averaged over the (dataset, protected) pairs, and
+    its mean over the columns, best first."""
     overall = ranked.pivot_table(index="method", columns=["metric", "variant"], values="rank", sort=False)
-    overall = overall[[c for c in columns if c in overall.columns]]
+    overall = overall[[c for c in _columns(ranked) if c in overall.columns]]
     overall.columns = [_column_name(m, v) for m, v in overall.columns]
     overall["mean rank"] = overall.mean(axis=1)
-    out += ["## Mean rank over all pairs", "", overall.sort_values("mean rank").round(2).to_markdown(), ""]
-    return "\n".join(out)
+    return overall.sort_values("mean rank").round(2).to_markdown()

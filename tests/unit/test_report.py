@@ -10,6 +10,7 @@ from fairscore.errors import DataError
 from fairscore.report import (
     aggregation_section,
     dataset_counts,
+    decision_rows,
     decisions_section,
     fairinfl_claims,
     markdown_to_html,
@@ -77,12 +78,12 @@ def test_decisions_flag_options_that_differ_from_the_authors_code():
                  {"id": "D25", "title": "lb", "config": "methods.labelbias.constraint", "authors": "dp"},
                  {"id": "D5", "title": "lp", "config": None}]
     config = {"fairinfl": {"scores": {"alpha": "paper"}}, "methods": {"labelbias": {"constraint": "dp"}}}
-    text = decisions_section(decisions, config)
+    text = decisions_section(decision_rows(decisions, config))
     assert "| D16 | alpha | fairinfl.scores.alpha | paper | centred | yes |" in text
     assert "| D25 | lb | methods.labelbias.constraint | dp | dp | no |" in text
     assert "| D5 | lp | fixed in code |" in text
     with pytest.raises(DataError, match="'fairinfl.scores.eta'"):
-        decisions_section([{"id": "D", "title": "t", "config": "fairinfl.scores.eta"}], config)
+        decision_rows([{"id": "D", "title": "t", "config": "fairinfl.scores.eta"}], config)
 
 
 def test_html_embeds_local_images_and_refuses_urls(tmp_path):
