@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+#: the first bytes of every PNG file
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles", "src", "reference", "tests/config",
                   "tests/slurm")
 

@@ -11,9 +11,7 @@ import yaml
 
 from fairscore.pruning import kept_count
 
-from .conftest import build
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from .conftest import PNG_MAGIC, build
 
 
 @pytest.fixture(scope="module")

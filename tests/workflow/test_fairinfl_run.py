@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import build
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from .conftest import PNG_MAGIC, build
 
 
 @pytest.fixture(scope="module")

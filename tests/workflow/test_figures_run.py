@@ -9,11 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import build, snakemake
+from .conftest import PNG_MAGIC, build, snakemake
 
 FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
            "fig_synthetic_weights")
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")

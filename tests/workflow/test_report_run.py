@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib import image
 
-from .conftest import build
+from .conftest import PNG_MAGIC, build
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
