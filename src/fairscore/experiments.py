@@ -20,7 +20,6 @@ from .baselines import (
     postpro_predict,
 )
 from .errors import ConfigError, DataError
-from .fairinfl import RunData, score_model
 from .metrics import split_metrics
 from .pruning import keep_indices
 from .shapley import fair_shapley_values, interpolate_weights, normalise_weights
@@ -35,7 +34,6 @@ __all__ = [
     "SplitData",
     "ablation_runs",
     "alpha_curve_runs",
-    "fairinfl_split_scores",
     "fairshap_split_scores",
     "fit_gbc",
     "reference_subset",
@@ -88,22 +86,6 @@ def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="aut
     out.update({name: values[name].to_numpy() for name in values.columns})
     out.update({f"w_{name}": normalise_weights(values[name]) for name in FAIRSHAP_WEIGHTED})
     return out
-
-
-def fairinfl_split_scores(X, y, a, split, *, training: dict, scoring: dict, split_index: int) -> dict[str, np.ndarray]:
-    """FairInfl scores of one Table 2 split's training rows (cross-family comparison, issue 9).
-
-    The λ-constrained MLP of ``training`` (:func:`fairscore.fairinfl.score_model`, seeds of
-    run ``split_index``) is trained on the split's standardised training part (D2 scaler)
-    and scores every training row. Returns ``row`` (the training rows, in split order),
-    ``fairness_<constraint>`` for every constraint, ``accuracy`` (D8) and ``loss``.
-    """
-    parts = standardised_parts(X, split)
-    train, test = split["train"], split["test"]
-    d = RunData(parts["train"].astype(np.float32), np.asarray(y)[train], np.asarray(a)[train],
-                parts["test"].astype(np.float32), np.asarray(y)[test], np.asarray(a)[test])
-    _, scores, _ = score_model(d, training, scoring, run=split_index)
-    return {"row": np.asarray(train), **{name: np.asarray(v, dtype=np.float64) for name, v in scores.items()}}
 
 
 # ----------------------------------------------------------------------------- Table 2

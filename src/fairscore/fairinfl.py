@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from .errors import DataError
+from .experiments import standardised_parts
 from .influence import CONSTRAINTS, accuracy_scores, constraint_factors, fairness_scores, loss_scores, \
     one_step_changes, predict_logits
 from .pruning import keep_indices
@@ -30,6 +31,7 @@ __all__ = [
     "RunData",
     "dp_violation",
     "erm_metrics",
+    "fairinfl_split_scores",
     "fairshap_cross_values",
     "fairshap_prune_runs",
     "first_order_pairs",
@@ -291,3 +293,19 @@ def toy_example(toy: dict, *, seed: int, scoring: dict) -> tuple[pd.DataFrame, p
     points = pd.DataFrame({"x": x, "z": z, "y": y, "score": score, "dropped": dropped})
     models = pd.DataFrame([{"model": "all points", **before}, {"model": "low-|S| points weighted 0", **after}])
     return points, models
+
+
+def fairinfl_split_scores(X, y, a, split, *, training: dict, scoring: dict, split_index: int) -> dict[str, np.ndarray]:
+    """FairInfl scores of one FairShap Table 2 split's training rows (cross-family comparison, issue 9).
+
+    The λ-constrained MLP of ``training`` (:func:`score_model`, seeds of
+    run ``split_index``) is trained on the split's standardised training part (D2 scaler)
+    and scores every training row. Returns ``row`` (the training rows, in split order),
+    ``fairness_<constraint>`` for every constraint, ``accuracy`` (D8) and ``loss``.
+    """
+    parts = standardised_parts(X, split)
+    train, test = split["train"], split["test"]
+    d = RunData(parts["train"].astype(np.float32), np.asarray(y)[train], np.asarray(a)[train],
+                parts["test"].astype(np.float32), np.asarray(y)[test], np.asarray(a)[test])
+    _, scores, _ = score_model(d, training, scoring, run=split_index)
+    return {"row": np.asarray(train), **{name: np.asarray(v, dtype=np.float64) for name, v in scores.items()}}

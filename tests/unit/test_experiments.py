@@ -104,7 +104,7 @@ def test_fairshap_alpha_zero_is_the_unweighted_gbc(german):
 
 # ----------------------------------------------------------------------------- cross-family: FairInfl rows
 from fairscore.errors import ConfigError, DataError  # noqa: E402
-from fairscore.experiments import fairinfl_split_scores  # noqa: E402
+from fairscore.fairinfl import fairinfl_split_scores  # noqa: E402
 from fairscore.shapley import normalise_weights  # noqa: E402
 
 _TINY_TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 64, "lr": 1e-3,

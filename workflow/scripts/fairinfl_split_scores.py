@@ -1,7 +1,7 @@
 """FairInfl scores of every Table 2 training split of one pair (cross-family comparison)."""
 
 from fairscore.data import read_tidy
-from fairscore.experiments import fairinfl_split_scores
+from fairscore.fairinfl import fairinfl_split_scores
 from fairscore.fileio import write_npz
 from fairscore.splits import read_split
 from fairscore.workflow import run
