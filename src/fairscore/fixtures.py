@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-__all__ = ["CELEBA_ATTRIBUTES", "write_celeba", "write_fairface", "write_jigsaw", "write_lfw", "write_tiny_bert"]
+from .errors import ConfigError
+
+__all__ = ["CELEBA_ATTRIBUTES", "WRITERS", "write_celeba", "write_fairface", "write_fixture", "write_jigsaw", "write_lfw",
+           "write_tiny_bert"]
 
 #: the 40 attribute names of CelebA's list_attr_celeba.txt, in file order
 CELEBA_ATTRIBUTES = (
@@ -138,3 +141,14 @@ def write_tiny_bert(directory: str | os.PathLike, *, hidden: int = 32, seed: int
                         intermediate_size=2 * hidden, max_position_embeddings=128)
     BertModel(config).save_pretrained(directory)
     return directory
+
+
+WRITERS = {"celeba": write_celeba, "jigsaw": write_jigsaw, "lfw": write_lfw, "fairface": write_fairface,
+           "tiny_bert": write_tiny_bert}
+
+
+def write_fixture(name: str, directory: str | os.PathLike, **options) -> None:
+    """Write fixture ``name`` (a key of :data:`WRITERS`) into ``directory`` with the writer's ``options``."""
+    if name not in WRITERS:
+        raise ConfigError(f"fixture {name!r}; expected one of {sorted(WRITERS)}")
+    WRITERS[name](directory, **options)

@@ -33,23 +33,23 @@ def run(smk, main: Callable) -> None:
         started = datetime.now(timezone.utc)
         try:
             extra = main(smk.input, smk.params, smk.output) or {}
+            finished = datetime.now(timezone.utc)
+            prov = smk.output.prov
+            record = job_record(
+                rule=smk.rule,
+                wildcards=dict(smk.wildcards.items()),
+                params=dict(smk.params.items()),
+                inputs=list(smk.input),
+                outputs=[p for p in smk.output if p != prov],
+                started=started,
+                finished=finished,
+                seeds=extra.get("seeds"),
+                data_source=extra.get("data_source"),
+                config=dict(smk.config),
+                measured=extra.get("measured"),
+            )
+            write_json(prov, record)
         except Exception:  # the reason goes to the rule log too, not only to Snakemake's console
             logging.getLogger(__name__).exception("job failed")
             raise
-        finished = datetime.now(timezone.utc)
-        prov = smk.output.prov
-        record = job_record(
-            rule=smk.rule,
-            wildcards=dict(smk.wildcards.items()),
-            params=dict(smk.params.items()),
-            inputs=list(smk.input),
-            outputs=[p for p in smk.output if p != prov],
-            started=started,
-            finished=finished,
-            seeds=extra.get("seeds"),
-            data_source=extra.get("data_source"),
-            config=dict(smk.config),
-            measured=extra.get("measured"),
-        )
-        write_json(prov, record)
         logging.getLogger(__name__).info("wrote provenance %s", prov)

@@ -131,3 +131,15 @@ def runtime_params():
 INFL = config["fairinfl"]
 INFL_RUNS = [str(r) for r in range(INFL["adult"]["runs"])]
 INFL_FIG_DIR = "results/figures/fairinfl"
+
+
+# Fixtures (config/deep_fixture.yaml): (name, directory, writer options) for every external dataset,
+# and the text encoder, whose config has a `fixture:` entry.
+FIXTURES = [(name, s["dir"], s["fixture"]) for name, s in config["external"].items() if s.get("fixture")]
+if config["text_embeddings"].get("fixture"):
+    FIXTURES.append(("tiny_bert", config["text_embeddings"]["encoder"], config["text_embeddings"]["fixture"]))
+
+
+def fixture_dir(name):
+    """The fixture directory that must be written before ``name`` is read ([] for real data)."""
+    return [directory for fixture, directory, _ in FIXTURES if fixture == name]

@@ -6,7 +6,7 @@ from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
-    settings = dict(params.settings)
+    settings = {k: v for k, v in params.settings.items() if k != "fixture"}
     index = external_index(params.dataset, settings.pop("dir"), **settings)
     write_csv(index, outputs.index)
     return {"data_source": {"dataset": params.dataset, "dir": params.settings["dir"], "rows": len(index)}}
