@@ -18,24 +18,27 @@ import torch
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from .errors import DataError
+from .errors import ConfigError, DataError
 from .experiments import standardised_parts
 from .influence import CONSTRAINTS, accuracy_scores, constraint_factors, fairness_scores, loss_scores, \
     one_step_changes, predict_logits
 from .pruning import keep_indices
 from .shapley import fair_shapley_values
 from .splits import joint_strata
-from .training import FairMLPClassifier, mlp, predict_labels, train_fair, train_stacked
+from .images import to_float
+from .training import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 
 __all__ = [
     "RunData",
     "dp_violation",
     "erm_metrics",
+    "extreme_examples",
     "fairinfl_split_scores",
     "fairshap_cross_values",
     "fairshap_prune_runs",
     "first_order_pairs",
     "infl_metrics",
+    "load_run_data",
     "prune_runs",
     "reduction_metrics",
     "retrain_pruned",
@@ -64,13 +67,50 @@ def run_seeds(run: int) -> dict[str, int]:
     return {"split": run, "init": 117 + 711 * run, "batch": 117117 + 711 * run, "subset": 4426 + 42 * run}
 
 
-def run_data(X, y, z, *, run: int, test_fraction: float = 0.2) -> RunData:
-    """80/20 split stratified on the label (``random_state`` = run), scaler fit on train."""
-    rows = np.arange(len(y))
-    train, test = train_test_split(rows, test_size=test_fraction, stratify=y, random_state=run_seeds(run)["split"])
-    scaler = StandardScaler().fit(X[train])
-    return RunData(scaler.transform(X[train]).astype(np.float32), y[train], z[train],
-                   scaler.transform(X[test]).astype(np.float32), y[test], z[test])
+FEATURES = ("standardise", "none", "pixels")
+
+
+def run_data(X, y, z, *, run: int, test_fraction: float = 0.2, test=None, features: str = "standardise") -> RunData:
+    """Run ``run``'s train/test parts of (X, y, z) as float32 features.
+
+    Without ``test`` (Adult): an 80/20 split stratified on the label (``random_state`` =
+    run). With a boolean ``test`` mask (CelebA, Jigsaw): that fixed partition for every run.
+    ``features``: ``standardise`` (StandardScaler fit on train), ``none`` (as stored, e.g.
+    BERT vectors) or ``pixels`` (uint8 images scaled to [0, 1]).
+    """
+    if features not in FEATURES:
+        raise DataError(f"features = {features!r}; expected one of {FEATURES}")
+    y, z = np.asarray(y), np.asarray(z)
+    if test is None:
+        rows = np.arange(len(y))
+        train, test_rows = train_test_split(rows, test_size=test_fraction, stratify=y,
+                                            random_state=run_seeds(run)["split"])
+    else:
+        test = np.asarray(test, dtype=bool)
+        train, test_rows = np.flatnonzero(~test), np.flatnonzero(test)
+    if features == "standardise":
+        scaler = StandardScaler().fit(X[train])
+        X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test_rows])
+    elif features == "pixels":
+        X_train, X_test = to_float(X[train]), to_float(X[test_rows])
+    else:
+        X_train, X_test = X[train], X[test_rows]
+    return RunData(np.asarray(X_train, dtype=np.float32), y[train], z[train],
+                   np.asarray(X_test, dtype=np.float32), y[test_rows], z[test_rows])
+
+
+def load_run_data(path, *, run: int, test_fraction: float = 0.2, features: str = "standardise") -> RunData:
+    """:func:`run_data` of a cached data file: features ``X`` (tabular, embeddings) or ``images``;
+    the partition as a boolean ``test`` or a ``partition`` column (train / test; other
+    partitions, e.g. CelebA's valid, are left out); neither means a random split per run."""
+    with np.load(path, allow_pickle=False) as data:
+        X = data["X"] if "X" in data else data["images"]
+        y, z = data["y"], data["z"]
+        test = data["test"] if "test" in data else None
+        if "partition" in data:
+            used = np.isin(data["partition"], ["train", "test"])
+            X, y, z, test = X[used], y[used], z[used], data["partition"][used] == "test"
+    return run_data(X, y, z, run=run, test_fraction=test_fraction, test=test, features=features)
 
 
 def training_steps(training: dict, n_train: int) -> int:
@@ -81,6 +121,16 @@ def training_steps(training: dict, n_train: int) -> int:
 
 def _optimiser(training: dict) -> dict:
     return {k: training[k] for k in ("batch_size", "lr", "betas", "weight_decay", "lr_boundaries", "lr_decay")}
+
+
+def _train(d: RunData, training: dict, *, lam: float, run: int, steps: int | None = None):
+    """A fresh network of ``training`` (init seed of ``run``) trained on all of ``d``'s training rows."""
+    seeds = run_seeds(run)
+    model = build_model(training, d.X_train.shape[1], seed=seeds["init"])
+    train_fair(model, d.X_train, d.y_train, d.z_train, lam=lam, seed=seeds["batch"],
+               steps=steps or training_steps(training, len(d.y_train)), augment=training.get("augment", False),
+               amp=training.get("amp", False), **_optimiser(training))
+    return model
 
 
 def dp_violation(pred, z) -> float:
@@ -102,16 +152,14 @@ def score_model(d: RunData, training: dict, scoring: dict, *, run: int):
     Returns the model, the scores (``fairness_<constraint>`` for each constraint, ``accuracy``
     (D8), ``loss``) and the model's test metrics.
     """
-    seeds = run_seeds(run)
-    model = mlp(d.X_train.shape[1], training["hidden"], seed=seeds["init"])
-    train_fair(model, d.X_train, d.y_train, d.z_train, lam=training["lam"], seed=seeds["batch"],
-               steps=training_steps(training, len(d.y_train)), **_optimiser(training))
+    model = _train(d, training, lam=training["lam"], run=run)
+    batch = {"batch_size": scoring.get("batch_size", 1024)}
     common = {"alpha": scoring["alpha"], "lam": training["lam"], "eta": scoring["eta"], "kernel": scoring["kernel"],
-              "chunk_size": scoring["chunk_size"]}
+              "chunk_size": scoring["chunk_size"], **batch}
     scores = {f"fairness_{c}": fairness_scores(model, d.X_train, d.z_train, d.y_train, constraint=c, **common)
               for c in CONSTRAINTS}
-    scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train)
-    scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring["eta"])
+    scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train, batch_size=scoring.get("grad_batch_size", 256))
+    scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring["eta"], **batch)
     return model, scores, infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
 
 
@@ -119,14 +167,20 @@ def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFram
     """Retrain (λ = ``training.lam``) one MLP per ``(strategy, fraction, kept)`` job on its kept rows.
 
     Every model starts from the run's init seed and shares its batch-order seed and the
-    full-data step budget (D17); all are trained together (:func:`fairscore.training.train_stacked`),
-    which is :func:`fairscore.training.train_fair` per model. Returns one row per job:
-    run, strategy, fraction, kept (count) and the test metrics (:func:`infl_metrics`).
+    full-data step budget (D17). MLPs are trained together (:func:`fairscore.training.train_stacked`,
+    which is :func:`fairscore.training.train_fair` per model) when every subset fills a batch;
+    otherwise, and for other networks, one after another. Returns one row per job: run, strategy, fraction, kept (count) and the test
+    metrics (:func:`infl_metrics`).
     """
     seeds, n = run_seeds(run), len(d.y_train)
-    models = [mlp(d.X_train.shape[1], training["hidden"], seed=seeds["init"]) for _ in jobs]
-    train_stacked(models, d.X_train, d.y_train, d.z_train, [kept for _, _, kept in jobs], lam=training["lam"],
-                  seed=seeds["batch"], steps=training_steps(training, n), **_optimiser(training))
+    steps = training_steps(training, n)
+    if training.get("architecture", "mlp") == "mlp" and min(len(kept) for *_, kept in jobs) >= training["batch_size"]:
+        models = [build_model(training, d.X_train.shape[1], seed=seeds["init"]) for _ in jobs]
+        train_stacked(models, d.X_train, d.y_train, d.z_train, [kept for _, _, kept in jobs], lam=training["lam"],
+                      seed=seeds["batch"], steps=steps, **_optimiser(training))
+    else:
+        models = [_train(RunData(d.X_train[kept], d.y_train[kept], d.z_train[kept], d.X_test, d.y_test, d.z_test),
+                         training, lam=training["lam"], run=run, steps=steps) for _, _, kept in jobs]
     return pd.DataFrame([{"run": run, "strategy": s, "fraction": f, "kept": len(kept),
                           **infl_metrics(predict_labels(m, d.X_test), d.y_test, d.z_test)}
                          for (s, f, kept), m in zip(jobs, models, strict=True)])
@@ -222,10 +276,7 @@ def fairshap_prune_runs(d: RunData, values, *, training: dict, fractions, run: i
 
 def erm_metrics(d: RunData, training: dict, *, run: int) -> dict[str, float]:
     """ERM baseline: the same network and budget with λ = 0."""
-    seeds = run_seeds(run)
-    model = mlp(d.X_train.shape[1], training["hidden"], seed=seeds["init"])
-    train_fair(model, d.X_train, d.y_train, d.z_train, lam=0.0, seed=seeds["batch"],
-               steps=training_steps(training, len(d.y_train)), **_optimiser(training))
+    model = _train(d, training, lam=0.0, run=run)
     return infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
 
 
@@ -233,6 +284,9 @@ def reduction_metrics(d: RunData, training: dict, reduction: dict, *, run: int) 
     """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22)."""
     from fairlearn.reductions import DemographicParity, ExponentiatedGradient
 
+    if training.get("architecture", "mlp") != "mlp":
+        raise ConfigError(f"the reduction baseline trains the MLP only; training.architecture is "
+                          f"{training['architecture']!r} (leave 'reduction' out of the dataset's baselines)")
     seeds = run_seeds(run)
     steps = reduction.get("steps") or training_steps(training, len(d.y_train))
     estimator = FairMLPClassifier(hidden=training["hidden"], steps=steps, batch_size=training["batch_size"],
@@ -309,3 +363,17 @@ def fairinfl_split_scores(X, y, a, split, *, training: dict, scoring: dict, spli
                 parts["test"].astype(np.float32), np.asarray(y)[test], np.asarray(a)[test])
     _, scores, _ = score_model(d, training, scoring, run=split_index)
     return {"row": np.asarray(train), **{name: np.asarray(v, dtype=np.float64) for name, v in scores.items()}}
+
+
+def extreme_examples(score, *, count: int) -> pd.DataFrame:
+    """App. C.4: the ``count`` training examples with the highest and the ``count`` with the lowest
+    S(i) (Eq. 35, signed), ties broken by training index. Columns: ``end`` (highest, lowest),
+    ``rank`` (1 = most extreme), ``train`` (position among the training rows) and ``score``."""
+    score = np.asarray(score, dtype=np.float64)
+    if not 1 <= count <= len(score):
+        raise DataError(f"count = {count}; expected between 1 and the {len(score)} scored training examples")
+    order = np.argsort(-score, kind="stable")
+    lowest = np.argsort(score, kind="stable")[:count]
+    frames = [pd.DataFrame({"end": end, "rank": np.arange(1, count + 1), "train": rows, "score": score[rows]})
+              for end, rows in (("highest", order[:count]), ("lowest", lowest))]
+    return pd.concat(frames, ignore_index=True)

@@ -26,22 +26,25 @@ __all__ = ["MODES", "augment", "image_array", "image_arrays", "to_float"]
 MODES = ("crop", "resize")
 
 
-def image_array(path: str | os.PathLike, *, size: int, mode: str) -> np.ndarray:
-    """One RGB image as a (3, size, size) uint8 array (``crop``: central window; ``resize``: bilinear)."""
-    if mode not in MODES:
-        raise DataError(f"image mode {mode!r}; expected one of {MODES}")
+def image_array(path: str | os.PathLike, *, size: int | None = None, mode: str = "original") -> np.ndarray:
+    """One RGB image as a (3, H, W) uint8 array: as stored (``original``), or size × size by
+    ``crop`` (central window) or ``resize`` (bilinear)."""
+    if mode not in (*MODES, "original"):
+        raise DataError(f"image mode {mode!r}; expected one of {(*MODES, 'original')}")
     try:
         with Image.open(path) as image:
             image = image.convert("RGB")
             if mode == "resize":
                 image = image.resize((size, size), Image.BILINEAR)
-            else:
+            elif mode == "crop":
                 width, height = image.size
                 if width < size or height < size:
                     raise DataError(f"{path}: {width} × {height} pixels; a central {size} × {size} crop needs more")
                 left, top = (width - size) // 2, (height - size) // 2
                 image = image.crop((left, top, left + size, top + size))
             return np.asarray(image, dtype=np.uint8).transpose(2, 0, 1)
+    except DataError:
+        raise
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: cannot read the image ({exc}); expected a readable JPEG or PNG") from exc
 

@@ -2,6 +2,9 @@
 
 * :func:`mlp` — Dense(hidden) – ReLU – Dense(1) with flax's default initialisation
   (truncated LeCun-normal weights, zero biases);
+* :func:`resnet_two_fc` — the CelebA network: a CIFAR-style torchvision ResNet (3 × 3 stem,
+  no max-pool) with two fully connected layers on top (D20); :func:`build_model` picks
+  either from the ``training`` config;
 * :func:`train_fair` — hinge loss on ỹ = 2y − 1 plus λ·|m₁ − m₀| per minibatch (m_a the
   mean logit of group a in the batch), AdamW with decoupled weight decay, a stepped
   learning-rate schedule, seeded epoch permutations, the last partial batch dropped and
@@ -19,10 +22,14 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .errors import DataError
+from .errors import ConfigError, DataError
+from .images import augment as augment_images
 from .influence import predict_logits
 
-__all__ = ["FairMLPClassifier", "mlp", "predict_labels", "train_fair", "train_stacked"]
+__all__ = ["ARCHITECTURES", "FairMLPClassifier", "build_model", "mlp", "predict_labels", "resnet_two_fc", "train_fair",
+           "train_stacked", "training_device"]
+
+ARCHITECTURES = ("mlp", "resnet_two_fc")
 
 _TRUNC_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2] (flax variance_scaling)
 
@@ -37,6 +44,45 @@ def mlp(in_features: int, hidden: int = 64, *, seed: int, dtype=torch.float32) -
             torch.nn.init.trunc_normal_(layer.weight, std=std, a=-2 * std, b=2 * std, generator=generator)
             layer.bias.zero_()
     return model.to(dtype)
+
+
+def resnet_two_fc(*, seed: int, blocks=(2, 2, 2, 2), hidden: int = 256) -> torch.nn.Module:
+    """CIFAR-style ResNet (torchvision ``ResNet`` with ``BasicBlock``; ``blocks`` (2, 2, 2, 2) is
+    ResNet-18) with a 3 × 3 stride-1 stem and no max-pool, then pooled 512 → Linear(512, hidden)
+    → ReLU → Linear(hidden, 1): the paper's "ResNet-18 with two fully-connected layers" (D20).
+    torchvision's initialisation, drawn under ``torch.manual_seed(seed)`` without touching the
+    global generator."""
+    from torchvision.models.resnet import BasicBlock, ResNet
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        model = ResNet(BasicBlock, list(blocks), num_classes=1)
+        model.conv1 = torch.nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+        model.maxpool = torch.nn.Identity()
+        model.fc = torch.nn.Sequential(torch.nn.Linear(512, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+    return model
+
+
+def build_model(training: dict, in_features: int, *, seed: int) -> torch.nn.Module:
+    """The network of ``training['architecture']`` (default ``mlp``) on ``training_device(training)``."""
+    architecture = training.get("architecture", "mlp")
+    if architecture == "mlp":
+        model = mlp(in_features, training["hidden"], seed=seed)
+    elif architecture == "resnet_two_fc":
+        model = resnet_two_fc(seed=seed, blocks=training.get("blocks", (2, 2, 2, 2)), hidden=training["hidden"])
+    else:
+        raise ConfigError(f"training.architecture = {architecture!r}; expected one of {ARCHITECTURES}")
+    return model.to(training_device(training))
+
+
+def training_device(training: dict) -> torch.device:
+    """``training['device']``: ``auto`` (default; CUDA when available), ``cpu`` or ``cuda``."""
+    device = training.get("device", "auto")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in ("cpu", "cuda"):
+        raise ConfigError(f"training.device = {device!r}; expected auto, cpu or cuda")
+    return torch.device(device)
 
 
 def _group_gap(logits: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -61,13 +107,16 @@ def _batch_schedule(n: int, *, steps: int, batch_size: int, seed: int):
 
 def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed: int, batch_size: int = 128,
                lr: float = 1e-3, betas=(0.9, 0.999), weight_decay: float = 5e-4, lr_boundaries=(),
-               lr_decay: float = 1.0, sample_weight=None) -> torch.nn.Module:
+               lr_decay: float = 1.0, sample_weight=None, augment: bool = False,
+               amp: bool = False) -> torch.nn.Module:
     """Train ``model`` in place for ``steps`` optimiser steps and return it (evaluation mode).
 
     The loss of a batch is mean(w·hinge) + λ·|m₁ − m₀| (w = ``sample_weight``, default 1).
     Batches come from ``np.random.RandomState(seed).permutation`` per epoch, full batches
     only; a set smaller than ``batch_size`` is one batch. The learning rate is multiplied
-    by ``lr_decay`` after each step count in ``lr_boundaries``.
+    by ``lr_decay`` after each step count in ``lr_boundaries``. ``augment`` (images) pads,
+    crops and flips every batch (:func:`fairscore.images.augment`, generator seeded by
+    ``seed``); ``amp`` runs the forward pass in bfloat16 autocast on CUDA (ignored on CPU).
     """
     p0 = next(model.parameters())
     X = torch.as_tensor(np.asarray(X), dtype=p0.dtype, device=p0.device)
@@ -80,10 +129,14 @@ def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed:
                                                            dtype=p0.dtype, device=p0.device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, betas=tuple(betas), eps=1e-8, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(lr_boundaries), gamma=lr_decay)
+    generator = torch.Generator().manual_seed(int(seed))
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp and p0.device.type == "cuda")
     model.train()
     for idx in _batch_schedule(n, steps=steps, batch_size=batch_size, seed=seed):
         idx = torch.as_tensor(idx, device=p0.device)
-        logits = model(X[idx]).squeeze(-1)
+        inputs = augment_images(X[idx], generator) if augment else X[idx]
+        with autocast:
+            logits = model(inputs).squeeze(-1).to(p0.dtype)
         hinge = torch.clamp(1 - t[idx] * logits, min=0)
         loss = (hinge if w is None else w[idx] * hinge).mean()
         if lam:

@@ -9,9 +9,11 @@ from sklearn.base import clone
 
 from fairscore.data import balance_cells
 from fairscore.errors import ConfigError, DataError
-from fairscore.fairinfl import dp_violation, prune_runs, run_data, score_model, toy_example, training_steps
+from fairscore.fairinfl import dp_violation, extreme_examples, load_run_data, prune_runs, reduction_metrics, run_data, \
+    score_model, toy_example, training_steps
+from fairscore.influence import explicit_scores, fairness_scores
 from fairscore.pruning import keep_indices, kept_count
-from fairscore.training import FairMLPClassifier, mlp, train_fair, train_stacked
+from fairscore.training import FairMLPClassifier, build_model, mlp, predict_labels, train_fair, train_stacked
 
 TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 32, "lr": 1e-3, "betas": [0.9, 0.999],
             "weight_decay": 5e-4, "lr_boundaries": [], "lr_decay": 1.0}
@@ -133,3 +135,87 @@ def test_toy_scores_are_proportional_to_abs_x_and_the_low_ones_are_dropped():
     ratio = points.score.abs() / points.x.abs()  # §5: balanced groups make Σ_j b_j = 0, so |S(i)| ∝ |x_i|
     np.testing.assert_allclose(ratio, ratio.iloc[0], rtol=1e-9)
     assert list(models.model) == ["all points", "low-|S| points weighted 0"] and models.violation_abs.le(1).all()
+
+
+# ----------------------------------------------------------------------------- CelebA and Jigsaw (issue 7)
+RESNET = {**TRAINING, "architecture": "resnet_two_fc", "blocks": [1, 1, 1, 1], "hidden": 8, "steps": 2,
+          "batch_size": 4, "augment": True, "device": "cpu"}
+
+
+def test_fixed_partitions_and_feature_modes():
+    X = np.arange(24, dtype=np.uint8).reshape(6, 4) * 10
+    y, z = np.array([0, 1, 0, 1, 0, 1]), np.array([1, 1, 0, 0, 1, 0])
+    test = np.array([False, True, False, False, True, False])
+    for run in (0, 3):  # a fixed partition does not depend on the run
+        d = run_data(X, y, z, run=run, test=test, features="none")
+        np.testing.assert_array_equal(d.X_test, X[test].astype(np.float32))
+        np.testing.assert_array_equal(d.y_train, y[~test])
+    np.testing.assert_allclose(run_data(X, y, z, run=0, test=test, features="pixels").X_train, X[~test] / 255.0)
+    standard = run_data(X, y, z, run=0, test=test, features="standardise").X_train
+    np.testing.assert_allclose(standard.mean(axis=0), 0, atol=1e-6)
+    with pytest.raises(DataError, match="features = 'raw'"):
+        run_data(X, y, z, run=0, features="raw")
+
+
+def test_load_run_data_reads_images_and_leaves_out_the_validation_partition(tmp_path):
+    images = np.arange(5 * 3 * 2 * 2, dtype=np.uint8).reshape(5, 3, 2, 2)
+    partition = np.array(["train", "valid", "test", "train", "valid"])
+    np.savez(tmp_path / "celeba.npz", images=images, y=np.array([0, 1, 1, 0, 1]), z=np.array([1, 0, 1, 0, 0]),
+             partition=partition)
+    d = load_run_data(tmp_path / "celeba.npz", run=0, features="pixels")
+    assert d.X_train.shape == (2, 3, 2, 2) and d.X_test.shape == (1, 3, 2, 2)
+    np.testing.assert_allclose(d.X_test[0], images[2] / 255.0)
+    np.testing.assert_array_equal(d.y_train, [0, 0])
+
+
+def test_resnet_two_fc_is_a_seeded_cifar_resnet_with_two_fc_layers():
+    a = build_model(RESNET, 0, seed=3)
+    b = build_model(RESNET, 0, seed=3)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert a.conv1.kernel_size == (3, 3) and a.conv1.stride == (1, 1) and isinstance(a.maxpool, torch.nn.Identity)
+    assert [type(m).__name__ for m in a.fc] == ["Linear", "ReLU", "Linear"] and a.fc[0].out_features == 8
+    assert a(torch.zeros(2, 3, 12, 12)).shape == (2, 1)
+    with pytest.raises(ConfigError, match="training.architecture = 'vgg'"):
+        build_model({**RESNET, "architecture": "vgg"}, 0, seed=0)
+
+
+def test_resnet_scores_equal_the_explicit_ntk_definition():
+    """The O(n) scores (one VJP, one JVP) on a conv net with batch norm (eval mode) match Eq. 35
+    computed from the explicit n × P Jacobian."""
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 3, 8, 8)).astype(np.float32)
+    y, z = np.array([0, 1, 0, 1, 1, 0]), np.array([1, 1, 0, 0, 1, 0])
+    model = build_model(RESNET, 0, seed=0).double()
+    train_fair(model, X.astype(np.float64), y, z, lam=1.0, steps=2, seed=0, batch_size=4, augment=True)
+    for constraint in ("dp", "eo"):
+        fast = fairness_scores(model, X.astype(np.float64), z, y, constraint=constraint, batch_size=4)
+        np.testing.assert_allclose(fast, explicit_scores(model, X.astype(np.float64), z, y, constraint=constraint),
+                                   rtol=1e-8, atol=1e-14)
+
+
+def test_resnet_runs_are_deterministic_and_retrains_run_one_after_another():
+    rng = np.random.default_rng(1)
+    X = rng.random((24, 3, 8, 8)).astype(np.float32)
+    y, z = rng.integers(0, 2, 24), rng.integers(0, 2, 24)
+    d = run_data(X, y, z, run=0, test=np.arange(24) >= 16, features="none")
+    scoring = {**SCORING, "batch_size": 8, "grad_batch_size": 4}
+    model, scores, _ = score_model(d, RESNET, scoring, run=0)
+    again, scores_again, _ = score_model(d, RESNET, scoring, run=0)
+    for name in scores:
+        np.testing.assert_array_equal(scores[name], scores_again[name])
+    runs = prune_runs(d, scores, training=RESNET, fractions=[0.5, 1.0], strategies=["fairness"], constraint="dp",
+                      run=0)
+    assert runs["kept"].tolist() == [8, 16]
+    full = runs[runs["fraction"] == 1.0].iloc[0]
+    pred = predict_labels(model, d.X_test)
+    assert full["accuracy"] == pytest.approx(np.mean(pred == d.y_test))  # the full retrain is the score model
+    with pytest.raises(ConfigError, match="reduction baseline trains the MLP only"):
+        reduction_metrics(d, RESNET, {"bound": 0.01, "eps": 0.01, "max_iter": 2, "eta0": 2.0, "steps": 1}, run=0)
+
+
+def test_extreme_examples_rank_signed_scores_with_stable_ties():
+    out = extreme_examples([0.5, -2.0, 3.0, 0.5, -2.0], count=2)
+    assert out["end"].tolist() == ["highest", "highest", "lowest", "lowest"]
+    assert out["train"].tolist() == [2, 0, 1, 4] and out["rank"].tolist() == [1, 2, 1, 2]
+    with pytest.raises(DataError, match="count = 6"):
+        extreme_examples([1.0] * 5, count=6)

@@ -129,7 +129,43 @@ def runtime_params():
 
 # FairInfl (issue 6)
 INFL = config["fairinfl"]
-INFL_RUNS = [str(r) for r in range(INFL["adult"]["runs"])]
+INFL_DATASETS = ["adult", "celeba", "jigsaw"]
+
+
+def infl_runs(dataset):
+    """Run indices of a FairInfl dataset, as strings."""
+    return [str(r) for r in range(INFL[dataset]["runs"])]
+
+
+INFL_RUNS = infl_runs("adult")
+
+
+def infl_training(dataset, retrain=False):
+    """fairinfl.training with the dataset's `training` (and for retrains its `retrain`) merged over it."""
+    entry = INFL[dataset]
+    return {**INFL["training"], **entry.get("training", {}), **(entry.get("retrain", {}) if retrain else {})}
+
+
+def infl_data_params(dataset):
+    """How a FairInfl job reads its dataset's cached file (fairinfl.load_run_data)."""
+    return {"test_fraction": INFL[dataset].get("test_fraction", 0.2), "features": INFL[dataset]["features"]}
+
+
+def infl_data(wildcards):
+    """The cached data file of a FairInfl dataset."""
+    return {"adult": "results/data/fairinfl_adult.npz",
+            "celeba": f"results/images/celeba_crop{INFL['celeba']['image_size']}.npz",
+            "jigsaw": "results/embeddings/jigsaw.npz"}[wildcards.infl]
+
+
+def infl_run_outputs(output):
+    """Input function: one rule output for every run of the wildcard's FairInfl dataset."""
+    return lambda wildcards: expand(output, infl=wildcards.infl, run=infl_runs(wildcards.infl))
+
+
+def infl_gpu(wildcards):
+    """1 when the dataset's jobs should request a GPU (config fairinfl.<dataset>.gpu)."""
+    return int(INFL[wildcards.infl].get("gpu", False))
 INFL_FIG_DIR = "results/figures/fairinfl"
 
 

@@ -17,7 +17,7 @@ rule cross_family_fairinfl_run:
         "../../envs/fairscore.yaml"
     params:
         run=lambda wildcards: int(wildcards.run),
-        test_fraction=INFL["adult"]["test_fraction"],
+        data=infl_data_params("adult"),
         training=INFL["training"],
         fractions=INFL["prune"]["fractions"],
         fairshap={k: v for k, v in config["fairshap"].items() if k != "gpu"},
@@ -28,10 +28,10 @@ rule cross_family_fairinfl_run:
 
 rule fig_cross_fairinfl_adult:
     input:
-        prune=expand(rules.fairinfl_prune_run.output.runs, run=INFL_RUNS),
-        fairshap=expand(rules.cross_family_fairinfl_run.output.runs, run=INFL_RUNS),
-        baselines=expand(rules.fairinfl_baselines_run.output.runs, run=INFL_RUNS),
-        lfatr=expand(rules.fairinfl_scores_run.output.lfatr, run=INFL_RUNS),
+        prune=expand(rules.fairinfl_prune_run.output.runs, infl="adult", run=INFL_RUNS),
+        fairshap=expand(rules.cross_family_fairinfl_run.output.runs, infl="adult", run=INFL_RUNS),
+        baselines=expand(rules.fairinfl_baselines_run.output.runs, infl="adult", run=INFL_RUNS),
+        lfatr=expand(rules.fairinfl_scores_run.output.lfatr, infl="adult", run=INFL_RUNS),
     output:
         **figure_outputs("fig_cross_fairinfl_adult", "results/figures/cross_family"),
     log:

@@ -1,5 +1,7 @@
-# FairInfl on Adult (issue 6; algorithms.md §2, §4.4): data, scores per run, pruned retrains,
-# baselines, and the figures. fairinfl_adult builds them all.
+# FairInfl (issues 6, 7; algorithms.md §2, §4.4–4.6): scores per run, pruned retrains, baselines and
+# the figures, for {infl} = adult (MLP on AIF360 Adult), celeba (ResNet-18 + two FC layers on 28 x 28
+# crops) and jigsaw (MLP on cached BERT vectors). fairinfl_adult, fairinfl_celeba and fairinfl_jigsaw
+# build one dataset each; Adult also has the first-order check and the toy example.
 
 
 rule fairinfl_adult_data:
@@ -23,22 +25,24 @@ rule fairinfl_adult_data:
 
 rule fairinfl_scores_run:
     input:
-        data=rules.fairinfl_adult_data.output.data,
+        data=infl_data,
     output:
-        scores="results/scores/fairinfl/adult/{run}.npz",
-        model="results/models/fairinfl/adult/{run}.pt",
-        lfatr="results/fairinfl/adult/lfatr/{run}.csv",
-        prov="results/provenance/fairinfl_scores/{run}.json",
+        scores="results/scores/fairinfl/{infl}/{run}.npz",
+        model="results/models/fairinfl/{infl}/{run}.pt",
+        lfatr="results/fairinfl/{infl}/lfatr/{run}.csv",
+        prov="results/provenance/fairinfl_scores/{infl}/{run}.json",
     log:
-        "results/logs/fairinfl_scores/{run}.log",
+        "results/logs/fairinfl_scores/{infl}/{run}.log",
     benchmark:
-        "results/timings/fairinfl_scores/{run}.tsv"
+        "results/timings/fairinfl_scores/{infl}/{run}.tsv"
     conda:
         "../../envs/fairscore.yaml"
+    resources:
+        gpu=infl_gpu,
     params:
         run=lambda wildcards: int(wildcards.run),
-        test_fraction=INFL["adult"]["test_fraction"],
-        training=INFL["training"],
+        data=lambda wildcards: infl_data_params(wildcards.infl),
+        training=lambda wildcards: infl_training(wildcards.infl),
         scores=INFL["scores"],
     script:
         "../scripts/fairinfl_scores.py"
@@ -46,26 +50,28 @@ rule fairinfl_scores_run:
 
 rule fairinfl_scores:
     input:
-        expand(rules.fairinfl_scores_run.output.scores, run=INFL_RUNS),
+        expand(rules.fairinfl_scores_run.output.scores, infl="adult", run=INFL_RUNS),
 
 
 rule fairinfl_prune_run:
     input:
-        data=rules.fairinfl_adult_data.output.data,
+        data=infl_data,
         scores=rules.fairinfl_scores_run.output.scores,
     output:
-        runs="results/fairinfl/adult/prune/{run}.csv",
-        prov="results/provenance/fairinfl_prune/{run}.json",
+        runs="results/fairinfl/{infl}/prune/{run}.csv",
+        prov="results/provenance/fairinfl_prune/{infl}/{run}.json",
     log:
-        "results/logs/fairinfl_prune/{run}.log",
+        "results/logs/fairinfl_prune/{infl}/{run}.log",
     benchmark:
-        "results/timings/fairinfl_prune/{run}.tsv"
+        "results/timings/fairinfl_prune/{infl}/{run}.tsv"
     conda:
         "../../envs/fairscore.yaml"
+    resources:
+        gpu=infl_gpu,
     params:
         run=lambda wildcards: int(wildcards.run),
-        test_fraction=INFL["adult"]["test_fraction"],
-        training=INFL["training"],
+        data=lambda wildcards: infl_data_params(wildcards.infl),
+        training=lambda wildcards: infl_training(wildcards.infl, retrain=True),
         prune=INFL["prune"],
     script:
         "../scripts/fairinfl_prune.py"
@@ -73,48 +79,54 @@ rule fairinfl_prune_run:
 
 rule fairinfl_baselines_run:
     input:
-        data=rules.fairinfl_adult_data.output.data,
+        data=infl_data,
     output:
-        runs="results/fairinfl/adult/baselines/{run}.csv",
-        prov="results/provenance/fairinfl_baselines/{run}.json",
+        runs="results/fairinfl/{infl}/baselines/{run}.csv",
+        prov="results/provenance/fairinfl_baselines/{infl}/{run}.json",
     log:
-        "results/logs/fairinfl_baselines/{run}.log",
+        "results/logs/fairinfl_baselines/{infl}/{run}.log",
     benchmark:
-        "results/timings/fairinfl_baselines/{run}.tsv"
+        "results/timings/fairinfl_baselines/{infl}/{run}.tsv"
     conda:
         "../../envs/fairscore.yaml"
+    resources:
+        gpu=infl_gpu,
     params:
         run=lambda wildcards: int(wildcards.run),
-        test_fraction=INFL["adult"]["test_fraction"],
-        training=INFL["training"],
+        data=lambda wildcards: infl_data_params(wildcards.infl),
+        training=lambda wildcards: infl_training(wildcards.infl),
+        baselines=lambda wildcards: INFL[wildcards.infl]["baselines"],
         reduction=INFL["reduction"],
     script:
         "../scripts/fairinfl_baselines.py"
 
 
-rule fig_fairinfl_adult:
+rule fig_fairinfl:
     input:
-        prune=expand(rules.fairinfl_prune_run.output.runs, run=INFL_RUNS),
-        baselines=expand(rules.fairinfl_baselines_run.output.runs, run=INFL_RUNS),
-        lfatr=expand(rules.fairinfl_scores_run.output.lfatr, run=INFL_RUNS),
+        prune=infl_run_outputs(rules.fairinfl_prune_run.output.runs),
+        baselines=infl_run_outputs(rules.fairinfl_baselines_run.output.runs),
+        lfatr=infl_run_outputs(rules.fairinfl_scores_run.output.lfatr),
     output:
-        **figure_outputs("fig_fairinfl_adult", INFL_FIG_DIR),
+        **figure_outputs("fig_fairinfl_{infl}", INFL_FIG_DIR),
     log:
-        "results/logs/fig_fairinfl_adult/fig_fairinfl_adult.log",
+        "results/logs/fig_fairinfl/{infl}.log",
     benchmark:
-        "results/timings/fig_fairinfl_adult/fig_fairinfl_adult.tsv"
+        "results/timings/fig_fairinfl/{infl}.tsv"
     conda:
         "../../envs/fairscore.yaml"
     params:
+        dataset=lambda wildcards: wildcards.infl,
+        training=lambda wildcards: infl_training(wildcards.infl),
+        baselines=lambda wildcards: INFL[wildcards.infl]["baselines"],
         figures=config["figures"],
     script:
-        "../scripts/fig_fairinfl_adult.py"
+        "../scripts/fig_fairinfl.py"
 
 
 rule fig_first_order:
     input:
         data=rules.fairinfl_adult_data.output.data,
-        model=expand(rules.fairinfl_scores_run.output.model, run=INFL["first_order"]["run"]),
+        model=expand(rules.fairinfl_scores_run.output.model, infl="adult", run=INFL["first_order"]["run"]),
     output:
         **figure_outputs("fig_first_order", INFL_FIG_DIR),
     log:
@@ -126,7 +138,7 @@ rule fig_first_order:
     params:
         figures=config["figures"],
         first_order=INFL["first_order"],
-        test_fraction=INFL["adult"]["test_fraction"],
+        data=infl_data_params("adult"),
         training=INFL["training"],
     script:
         "../scripts/fig_first_order.py"
@@ -154,6 +166,41 @@ rule fig_toy:
 rule fairinfl_adult:
     input:
         rules.fairinfl_scores.input,
-        rules.fig_fairinfl_adult.output.png,
+        expand(rules.fig_fairinfl.output.png, infl="adult"),
         rules.fig_first_order.output.png,
         rules.fig_toy.output.png,
+
+
+rule fig_celeba_extremes:
+    input:
+        scores=expand(rules.fairinfl_scores_run.output.scores, infl="celeba", run=INFL["celeba"]["extremes"]["run"]),
+        index=expand(rules.external_index.output.index, dataset="celeba"),
+    output:
+        **figure_outputs("fig_celeba_extremes", INFL_FIG_DIR),
+    log:
+        "results/logs/fig_celeba_extremes/fig_celeba_extremes.log",
+    benchmark:
+        "results/timings/fig_celeba_extremes/fig_celeba_extremes.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        root=config["external"]["celeba"]["dir"],
+        run=INFL["celeba"]["extremes"]["run"],
+        top=INFL["celeba"]["extremes"]["count"],
+        constraint=INFL["celeba"]["extremes"]["constraint"],
+        figures=config["figures"],
+    script:
+        "../scripts/fig_celeba_extremes.py"
+
+
+rule fairinfl_celeba:
+    input:
+        expand(rules.fairinfl_scores_run.output.scores, infl="celeba", run=infl_runs("celeba")),
+        expand(rules.fig_fairinfl.output.png, infl="celeba"),
+        rules.fig_celeba_extremes.output.png,
+
+
+rule fairinfl_jigsaw:
+    input:
+        expand(rules.fairinfl_scores_run.output.scores, infl="jigsaw", run=infl_runs("jigsaw")),
+        expand(rules.fig_fairinfl.output.png, infl="jigsaw"),

@@ -1,16 +1,14 @@
 """Cross-family, run r: FairShap values of the training rows by K-fold cross-valuation, then
 retrain on the rows with the largest values at each kept fraction (strategy ``fairshap``)."""
 
-import numpy as np
 
-from fairscore.fairinfl import fairshap_cross_values, fairshap_prune_runs, run_data, run_seeds
+from fairscore.fairinfl import fairshap_cross_values, fairshap_prune_runs, load_run_data, run_seeds
 from fairscore.fileio import write_csv, write_npz
 from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
-    data = np.load(inputs.data)
-    d = run_data(data["X"], data["y"], data["z"], run=params.run, test_fraction=params.test_fraction)
+    d = load_run_data(inputs.data, run=params.run, **params.data)
     cross = params.fairshap_prune
     values, fold = fairshap_cross_values(d.X_train, d.y_train, d.z_train, folds=cross["folds"], seed=cross["seed"],
                                          **params.fairshap)

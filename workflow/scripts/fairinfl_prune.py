@@ -2,14 +2,13 @@
 
 import numpy as np
 
-from fairscore.fairinfl import prune_runs, run_data, run_seeds
+from fairscore.fairinfl import load_run_data, prune_runs, run_seeds
 from fairscore.fileio import write_csv
 from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
-    data = np.load(inputs.data)
-    d = run_data(data["X"], data["y"], data["z"], run=params.run, test_fraction=params.test_fraction)
+    d = load_run_data(inputs.data, run=params.run, **params.data)
     runs = prune_runs(d, dict(np.load(inputs.scores)), training=params.training, run=params.run,
                       fractions=params.prune["fractions"], strategies=params.prune["strategies"],
                       constraint=params.prune["constraint"])

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from fairscore.plots import fairinfl_adult_figure, fairinfl_adult_summary, write_figure
+from fairscore.plots import fairinfl_figure, fairinfl_summary, write_figure
 from fairscore.workflow import run
 
 
@@ -10,7 +10,7 @@ def main(inputs, params, outputs):
     prune = pd.concat([pd.read_csv(p) for p in [*inputs.prune, *inputs.fairshap]], ignore_index=True)
     baselines = pd.concat([pd.read_csv(p) for p in [*inputs.baselines, *inputs.lfatr]], ignore_index=True)
     cross = params.fairshap_prune
-    write_figure(fairinfl_adult_figure(prune, baselines), fairinfl_adult_summary(prune, baselines),
+    write_figure(fairinfl_figure(prune, baselines), fairinfl_summary(prune, baselines),
                  dict(outputs.items()), name="fig_cross_fairinfl_adult", dpi=params.figures["dpi"],
                  runs=prune["run"].nunique(), valuation=cross["valuation"], folds=cross["folds"], seed=cross["seed"],
                  k=params.k)

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from fairscore.fairinfl import first_order_pairs, run_data
+from fairscore.fairinfl import first_order_pairs, load_run_data
 from fairscore.plots import first_order_figure, write_figure
 from fairscore.training import mlp
 from fairscore.workflow import run
@@ -11,8 +11,7 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     fo = params.first_order
-    data = np.load(inputs.data)
-    d = run_data(data["X"], data["y"], data["z"], run=fo["run"], test_fraction=params.test_fraction)
+    d = load_run_data(inputs.data, run=fo["run"], **params.data)
     model = mlp(d.X_train.shape[1], params.training["hidden"], seed=0)
     model.load_state_dict(torch.load(inputs.model[0]))
     pairs = first_order_pairs(model, d, n_pairs=fo["pairs"], eta=fo["eta"], lam=params.training["lam"],
