@@ -27,6 +27,7 @@ include: "workflow/rules/cross_family_fairinfl.smk"
 include: "workflow/rules/cross_family.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/external.smk"
+include: "workflow/rules/fairshap_vision.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -57,6 +58,7 @@ localrules:
     reproduction_report,
     external_data,
     cross_family_fairinfl,
+    fairshap_vision,
 
 
 rule all:

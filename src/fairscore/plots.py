@@ -466,3 +466,72 @@ CAPTIONS.update({
         "({t_after}) the {drop} lowest-|S(i)| points are weighted 0, with |DP violation| {before} → {after}; right, "
         "|S(i)| against x, the low-|S| points lying near x = 0."),
 })
+
+
+# ----------------------------------------------------------------------------- FairShap faces (Table 1)
+_SEX = {0: ("women", "#D55E00"), 1: ("men", "#0072B2")}
+
+
+def vision_weights_figure(frame: pd.DataFrame, images: np.ndarray, top: pd.DataFrame, *, valuation: str):
+    """Paper Fig. 3: histograms of the φ_acc and FairShap weights of the LFW training images by sex
+    (``frame``: y, w_acc, w_<valuation>), and the ``top`` images (uint8, (n, 3, h, w)) with the largest φ."""
+    _style()
+    n_top = len(images)
+    fig = plt.figure(figsize=(max(8, 1.6 * n_top), 6))
+    grid = fig.add_gridspec(2, max(n_top, 2), height_ratios=[2.2, 1])
+    columns = [("w_acc", "φ_acc")] + ([(f"w_{valuation}", f"FairShap φ_{valuation}")] if valuation != "acc" else [])
+    half = max(n_top, 2) // len(columns)
+    for i, (column, title) in enumerate(columns):
+        ax = fig.add_subplot(grid[0, i * half:(i + 1) * half if i < len(columns) - 1 else None])
+        bins = np.linspace(0, max(float(frame[column].max()), 1e-9), 21)
+        for sex, (name, colour) in _SEX.items():
+            ax.hist(frame.loc[frame["y"] == sex, column], bins=bins, alpha=0.6, color=colour, label=name)
+        ax.set_xlabel(f"{title} weight (min–max, mean 1)")
+        ax.set_ylabel("LFW training images")
+        ax.set_title(f"{title} weights by sex")
+        ax.legend(title="sex")
+    for j in range(n_top):
+        ax = fig.add_subplot(grid[1, j])
+        ax.imshow(images[j].transpose(1, 2, 0))
+        row = top.iloc[j]
+        ax.set_title(f"{_SEX[int(row['y'])][0]}, φ = {row[f'phi_{valuation}']:.2g}", fontsize=7)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def vision_projection_figure(frame: pd.DataFrame, *, valuation: str):
+    """Paper Fig. 4: the first two principal components of the LFW training and FairFace reference
+    embeddings (``frame``: set, y, pc1, pc2, weight), LFW points of equal size (unweighted) and sized
+    by their FairShap weight."""
+    _style()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8), sharex=True, sharey=True)
+    ref, lfw = frame[frame["set"] != "LFW train"], frame[frame["set"] == "LFW train"]
+    for ax, weighted in zip(axes, (False, True), strict=True):
+        for sex, (name, colour) in _SEX.items():
+            sel = ref["y"] == sex
+            ax.scatter(ref.loc[sel, "pc1"], ref.loc[sel, "pc2"], s=6, marker="x", color=colour, alpha=0.35,
+                       label=f"FairFace reference, {name}")
+            sel = lfw["y"] == sex
+            size = 4 + 40 * lfw.loc[sel, "weight"] / max(float(lfw["weight"].max()), 1e-12) if weighted else 12
+            ax.scatter(lfw.loc[sel, "pc1"], lfw.loc[sel, "pc2"], s=size, marker="o", color=colour, alpha=0.6,
+                       edgecolors="black", linewidths=0.3, label=f"LFW train, {name}")
+        ax.set_title(f"LFW points sized by FairShap φ_{valuation} weight" if weighted else "Unweighted LFW")
+        ax.set_xlabel("PC 1 (embedding units)")
+        ax.set_ylabel("PC 2 (embedding units)")
+    axes[1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+CAPTIONS.update({
+    "fig_vision_weights": (
+        "FairShap on faces (paper Fig. 3): histograms of the normalised φ_acc and FairShap φ_{valuation} weights "
+        "(A = Y = sex, K = {k}) of the {n_train} LFW training images by sex, against the FairFace reference "
+        "embeddings of the CelebA-pre-trained backbone; below, the {top} LFW training images with the largest "
+        "φ_{valuation}. Weights are min–max normalised and scaled to mean 1."),
+    "fig_vision_projection": (
+        "Embedding projection (paper Fig. 4): first two principal components of the CelebA-pre-trained backbone's "
+        "features of the {n_lfw} LFW training images (circles) and the {n_ref} FairFace reference images (crosses), "
+        "coloured by sex; left unweighted, right LFW points sized by their FairShap φ_{valuation} weight."),
+})
