@@ -27,8 +27,8 @@ __all__ = [
     "aggregation_text",
     "alpha_figure",
     "describe_pairs",
-    "fairinfl_adult_figure",
-    "fairinfl_adult_summary",
+    "fairinfl_figure",
+    "fairinfl_summary",
     "first_order_figure",
     "runtime_figure",
     "save_figure",
@@ -343,8 +343,8 @@ _STRATEGY_LABELS = {"random": "random", "fairness": "prune by fairness", "accura
                     "fairshap": "prune by FairShap"}
 
 
-def fairinfl_adult_summary(prune: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFrame:
-    """The data of :func:`fairinfl_adult_figure`: mean and sd over runs of accuracy and the violation,
+def fairinfl_summary(prune: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFrame:
+    """The data of :func:`fairinfl_figure`: mean and sd over runs of accuracy and the violation,
     per (strategy, fraction) of ``prune`` and per method of ``baselines``, columns ``<metric>_<stat>``."""
     metrics = ["accuracy", "violation", "violation_abs"]
     summary = pd.concat([
@@ -355,7 +355,7 @@ def fairinfl_adult_summary(prune: pd.DataFrame, baselines: pd.DataFrame) -> pd.D
     return summary
 
 
-def fairinfl_adult_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
+def fairinfl_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
     """Fig. 2: (a) accuracy against |violation| for ERM, lfatr, reduction and prune by fairness at
     every fraction; (b) accuracy and (c) |violation| against the kept fraction, mean ± sd over runs."""
     _style()
@@ -388,6 +388,24 @@ def fairinfl_adult_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
         ax.set_ylabel(METRIC_LABELS["accuracy"] if metric == "accuracy" else "|DP violation| (difference of rates)")
         ax.set_title(f"{title} (mean ± sd over runs)")
         ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def image_grid_figure(images: list, titles: list[str], *, rows: int, row_labels: list[str]):
+    """Images (H × W × 3 uint8 arrays) in a grid of ``rows`` rows, each titled; ``row_labels``
+    name the rows (one label per block of equal size)."""
+    columns = -(-len(images) // rows)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.1 * columns, 1.4 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, image, title in zip(axes.ravel(), images, titles, strict=False):
+        ax.imshow(image)
+        ax.set_title(title, fontsize=6)
+    per_label = rows // len(row_labels)
+    for k, label in enumerate(row_labels):
+        axes[k * per_label, 0].text(-0.15, 0.5, label, transform=axes[k * per_label, 0].transAxes, rotation=90,
+                                    ha="right", va="center", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -440,13 +458,12 @@ def toy_figure(points: pd.DataFrame, models: pd.DataFrame):
 
 
 CAPTIONS.update({
-    "fig_fairinfl_adult": (
-        "FairInfl on Adult (paper Fig. 2), {runs} runs: (a) test accuracy against the absolute demographic-parity "
-        "violation for ERM (λ = 0), lfatr (λ = 1 on all data), reduction (fairlearn exponentiated gradient with a "
-        "DP constraint around the same MLP) and prune by fairness at every kept fraction; (b) test accuracy and "
-        "(c) absolute DP violation against the kept fraction for random pruning, prune by fairness (keep the "
-        "largest |S(i)|) and prune by accuracy (keep the smallest GraNd score, D8), each retrained with λ = 1, "
-        "mean ± sd over the runs."),
+    "fig_fairinfl": (
+        "FairInfl on {dataset} (paper Fig. {figure}), {network}, {runs} runs: (a) test accuracy against the absolute "
+        "demographic-parity violation for ERM (λ = 0), lfatr (λ = 1 on all data){reduction} and prune by fairness "
+        "at every kept fraction; (b) test accuracy and (c) absolute DP violation against the kept fraction for "
+        "random pruning, prune by fairness (keep the largest |S(i)|) and prune by accuracy (keep the smallest "
+        "GraNd score, D8), each retrained with λ = 1, mean ± sd over the runs."),
     "fig_cross_fairinfl_adult": (
         "FairShap values as a fourth prune strategy in the FairInfl Adult protocol (cross-family comparison, in "
         "neither paper), {runs} runs: panels as in the FairInfl Adult figure, plus prune by FairShap, which keeps "
@@ -455,6 +472,11 @@ CAPTIONS.update({
         "(folds stratified on label and sex, seed {seed}): each fold's rows are valued by exact kNN-Shapley "
         "(K = {k}) against the rows of the other folds, and each fold's values are scaled by its share of the "
         "training rows. Mean ± sd over the runs."),
+    "fig_celeba_extremes": (
+        "FairInfl App. C.4 on CelebA: the {count} training images with the highest (top rows) and the {count} with "
+        "the lowest (bottom rows) fairness score S(i) (Eq. 35, {constraint} constraint, signed) of run {run}'s "
+        "λ = 1 model, titled with their group and label. Highest: {top_men} men, {top_women} women; lowest: "
+        "{bottom_men} men, {bottom_women} women (paper: 9 / 11 and 17 / 3)."),
     "fig_first_order": (
         "First-order check (FairInfl App. C.3, Fig. 5): for {n_pairs} random (training, test) pairs of run {run}, the "
         "real change of the test logit after one gradient step of size η = {eta} that removes the training example "

@@ -207,8 +207,9 @@ def fairinfl_claims(prune: pd.DataFrame, baselines: pd.DataFrame, first_order: p
                           ("§6.4, Fig. 4", "Jigsaw: prune by fairness performs like lfatr with a smaller spread."),
                           ("App. C.4, Fig. 6", "CelebA: the 20 highest-score images are balanced by sex (9 men, 11 "
                            "women), the 20 lowest skewed (17 men, 3 women).")):
-        rows.append({"source": source, "claim": claim, "evidence": "not run: the image and text pipelines (issue 7) "
-                     "are not built", "verdict": "not run"})
+        rows.append({"source": source, "claim": claim, "evidence": "not run here: needs CelebA / Jigsaw from outside "
+                     "PyPI and a GPU; `snakemake deep` builds the figures (README, “Image and text experiments”)",
+                     "verdict": "not run"})
     return pd.DataFrame(rows)
 
 
@@ -303,7 +304,8 @@ def summary_section(comparison: pd.DataFrame, counts: pd.DataFrame, claims: pd.D
              f"cells reproduced (|z| ≤ {threshold:g} combined standard errors); {_counts(comparison['verdict'])}. "
              f"Fewest reproduced: {worst} ({by_method[worst]} of {(comparison['paper_method'] == worst).sum()}).",
              f"- **Dataset counts (FairShap Table 7):** {_counts(counts['verdict'])} of {len(counts)} counts.",
-             "- **FairShap Table 1 (faces):** not run (the image pipeline, issue 7, is not built).",
+             "- **FairShap Table 1 (faces):** not run here (needs CelebA, LFW and FairFace and a GPU; "
+             "`snakemake fairshap_vision` builds `results/tables/table1.md` with the paper's rows beside ours).",
              f"- **FairInfl claims:** {_counts(claims['verdict'])} of {len(claims)}."]
     n_differ = int((decisions["differs"] == "yes").sum())
     lines.append(f"- **Decisions:** {n_differ} config options differ from the authors' code in this run "
@@ -391,8 +393,8 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
            "### Every cell", "", table2_cells_section(comparison),
            "## 2. Aggregation of the fairness gaps", "", aggregation_section(r.cells),
            "## 3. Dataset counts", "", "### FairShap Table 7", "", dataset_counts_section(r.counts),
-           "### FairShap Table 1 (faces)", "", "Not run: the image pipeline (issue 7) is not built, so no row of "
-           "Table 1 is compared.", "",
+           "### FairShap Table 1 (faces)", "", "Not run here: the face data come from outside PyPI. With them in "
+           "place, `snakemake fairshap_vision` writes `results/tables/table1.md`, ours beside the paper's rows.", "",
            "## 4. FairInfl claims", "", fairinfl_claims_section(claims),
            "## 5. Weight-computation times (FairShap §5.5)", "",
            "Each time is labelled with the machine that measured it; times on different machines are not directly "

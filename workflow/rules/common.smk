@@ -163,6 +163,11 @@ def infl_run_outputs(output):
     return lambda wildcards: expand(output, infl=wildcards.infl, run=infl_runs(wildcards.infl))
 
 
+def infl_mem_mb(wildcards):
+    """Memory of a FairInfl job: CelebA holds its ~160k training images as float32 (about 1.5 GB)."""
+    return 16000 if wildcards.infl == "celeba" else 4000
+
+
 def infl_gpu(wildcards):
     """1 when the dataset's jobs should request a GPU (config fairinfl.<dataset>.gpu)."""
     return int(INFL[wildcards.infl].get("gpu", False))

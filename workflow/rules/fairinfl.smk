@@ -39,6 +39,7 @@ rule fairinfl_scores_run:
         "../../envs/fairscore.yaml"
     resources:
         gpu=infl_gpu,
+        mem_mb=infl_mem_mb,
     params:
         run=lambda wildcards: int(wildcards.run),
         data=lambda wildcards: infl_data_params(wildcards.infl),
@@ -68,6 +69,7 @@ rule fairinfl_prune_run:
         "../../envs/fairscore.yaml"
     resources:
         gpu=infl_gpu,
+        mem_mb=infl_mem_mb,
     params:
         run=lambda wildcards: int(wildcards.run),
         data=lambda wildcards: infl_data_params(wildcards.infl),
@@ -91,6 +93,7 @@ rule fairinfl_baselines_run:
         "../../envs/fairscore.yaml"
     resources:
         gpu=infl_gpu,
+        mem_mb=infl_mem_mb,
     params:
         run=lambda wildcards: int(wildcards.run),
         data=lambda wildcards: infl_data_params(wildcards.infl),
