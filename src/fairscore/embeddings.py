@@ -13,16 +13,11 @@ import numpy as np
 import torch
 
 from .errors import DataError
+from .training import resolve_device
 
 __all__ = ["POOLINGS", "load_encoder", "text_embeddings"]
 
 POOLINGS = ("pooler", "cls", "mean")
-
-
-def _device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def load_encoder(name: str, *, device: str = "auto"):
@@ -41,7 +36,7 @@ def load_encoder(name: str, *, device: str = "auto"):
                         "the Hugging Face hub is reachable (e.g. `hf download bert-base-uncased`) and copy the cache "
                         "(HF_HOME), or set the encoder to a local directory holding config.json, the weights and the "
                         "tokenizer files") from exc
-    return tokenizer, model.eval().to(_device(device))
+    return tokenizer, model.eval().to(resolve_device(device))
 
 
 @torch.no_grad()

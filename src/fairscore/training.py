@@ -27,7 +27,7 @@ from .images import augment as augment_images
 from .influence import predict_logits
 
 __all__ = ["ARCHITECTURES", "FairMLPClassifier", "build_model", "mlp", "predict_labels", "resnet_two_fc", "train_fair",
-           "train_stacked", "training_device"]
+           "resolve_device", "train_stacked", "training_device"]
 
 ARCHITECTURES = ("mlp", "resnet_two_fc")
 
@@ -75,14 +75,20 @@ def build_model(training: dict, in_features: int, *, seed: int) -> torch.nn.Modu
     return model.to(training_device(training))
 
 
-def training_device(training: dict) -> torch.device:
-    """``training['device']``: ``auto`` (default; CUDA when available), ``cpu`` or ``cuda``."""
-    device = training.get("device", "auto")
+def resolve_device(device: str) -> torch.device:
+    """``auto`` → CUDA if available, else CPU; ``cpu`` or ``cuda`` as given (``cuda`` must exist)."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise ConfigError(f"device = {device!r}; expected auto, cpu or cuda")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device = 'cuda' but no CUDA device is available; use device: auto or cpu")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device not in ("cpu", "cuda"):
-        raise ConfigError(f"training.device = {device!r}; expected auto, cpu or cuda")
     return torch.device(device)
+
+
+def training_device(training: dict) -> torch.device:
+    """:func:`resolve_device` of ``training['device']`` (default ``auto``)."""
+    return resolve_device(training.get("device", "auto"))
 
 
 def _group_gap(logits: torch.Tensor, z: torch.Tensor) -> torch.Tensor:

@@ -9,7 +9,6 @@ Inception-ResNet-V1 is not in torchvision, so the backbone is a stated deviation
 
 from __future__ import annotations
 
-import copy
 import logging
 
 import numpy as np
@@ -21,8 +20,9 @@ from sklearn.model_selection import train_test_split
 from .errors import ConfigError, DataError
 from .fileio import atomic_path
 from .shapley import fair_shapley_values, normalise_weights
+from .training import resolve_device
 
-__all__ = ["TABLE1_LABELS", "backbone", "embed", "group_rates", "load_model", "predict_logits", "resolve_device",
+__all__ = ["TABLE1_LABELS", "backbone", "embed", "group_rates", "load_model", "predict_logits",
            "save_model", "split_fairface", "split_lfw", "train_classifier", "vision_weights"]
 
 log = logging.getLogger(__name__)
@@ -30,17 +30,6 @@ log = logging.getLogger(__name__)
 #: Table 1 rows: fine-tune variant (or ``celeba``, the pre-trained network as is) → the paper's label
 TABLE1_LABELS = {"fairface": "FairFace", "celeba": "CelebA", "lfw": "LFWA", "lfw_acc": "LFWA phi_acc",
                  "lfw_fairshap": "LFWA FairShap phi_EOp"}
-
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` → CUDA if available, else CPU; ``cpu`` or ``cuda`` as given (``cuda`` must exist)."""
-    if device not in ("auto", "cpu", "cuda"):
-        raise ConfigError(f"device = {device!r}; expected auto, cpu or cuda")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device = 'cuda' but no CUDA device is available; use device: auto or cpu")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def backbone(name: str = "resnet18", *, seed: int) -> torch.nn.Module:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from fairscore.fileio import atomic_path, sha256_file, write_json
-from fairscore.provenance import SCHEMA_VERSION, job_record
+from fairscore.provenance import SCHEMA_VERSION, file_record, job_record
 
 
 def test_job_record_hashes_inputs_and_outputs(tmp_path, monkeypatch):
@@ -44,3 +44,14 @@ def test_write_json_is_sorted_and_complete(tmp_path):
     write_json(tmp_path / "x.json", {"b": 1, "a": [1, 2]})
     text = (tmp_path / "x.json").read_text()
     assert json.loads(text) == {"a": [1, 2], "b": 1} and text.index('"a"') < text.index('"b"')
+
+
+def test_a_directory_is_recorded_by_its_files(tmp_path):
+    folder = tmp_path / "fixture"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("a")
+    (folder / "sub" / "b.txt").write_text("bb")
+    record = file_record(folder)
+    assert record["files"] == 2 and record["bytes"] == 3
+    (folder / "sub" / "b.txt").write_text("bc")  # same size, other content
+    assert file_record(folder)["sha256"] != record["sha256"]
