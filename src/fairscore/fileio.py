@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import zipfile
@@ -74,8 +73,9 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
     """
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, buffer.getvalue())
+            array = np.ascontiguousarray(array)
+            # streamed, not buffered: image arrays can be several GB
+            with zf.open(info, "w", force_zip64=array.nbytes > 1 << 30) as entry:
+                np.lib.format.write_array(entry, array, allow_pickle=False)

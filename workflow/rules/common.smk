@@ -184,3 +184,10 @@ if config["text_embeddings"].get("fixture"):
 def fixture_dir(name):
     """The fixture directory that must be written before ``name`` is read ([] for real data)."""
     return [directory for fixture, directory, _ in FIXTURES if fixture == name]
+
+
+def image_mem_mb(wildcards, input):
+    """Memory of an image_arrays job: its uint8 array (rows × 3 × size²) plus 2 GB."""
+    with open(input.index) as index:
+        rows = sum(1 for _ in index) - 1
+    return 2000 + rows * 3 * int(wildcards.size) ** 2 // 1_000_000

@@ -81,7 +81,7 @@ rule image_arrays:
     conda:
         "../../envs/fairscore.yaml"
     resources:
-        mem_mb=16000,
+        mem_mb=image_mem_mb,
     params:
         root=lambda wildcards: config["external"][wildcards.dataset]["dir"],
         size=lambda wildcards: int(wildcards.size),
