@@ -63,6 +63,7 @@ localrules:
     fairinfl_celeba,
     fairinfl_jigsaw,
     deep,
+    deep_report,
 
 
 rule all:
@@ -87,3 +88,4 @@ rule deep:
         rules.fairinfl_celeba.input,
         rules.fairinfl_jigsaw.input,
         rules.fairshap_vision.input,
+        rules.deep_report.output.html,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,22 +21,30 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from .errors import DataError
+from .fileio import atomic_path, write_csv
 from .tables import mean_rank_table
 
 __all__ = [
     "ReportInputs",
     "aggregation_section",
+    "build_deep_report",
     "build_report",
+    "captioned_figures",
     "dataset_counts",
     "dataset_counts_section",
     "decision_rows",
     "decisions_section",
+    "extremes_claim",
     "fairinfl_claims",
     "fairinfl_claims_section",
+    "figures_section",
     "markdown_to_html",
+    "prune_claims",
     "runtime_section",
     "summary_section",
+    "table1_claims",
     "table2_cells_section",
+    "write_report",
 ]
 
 
@@ -352,6 +361,16 @@ def markdown_to_html(markdown: str, *, base: Path, title: str) -> str:
             f"<style>{_STYLE}</style></head><body>\n{body}</body></html>\n")
 
 
+def write_report(markdown: str, claims: pd.DataFrame, *, md, html_path, claims_path, title: str) -> None:
+    """Write a report's Markdown, its self-contained HTML page (images relative to ``md``'s
+    folder) and its claims CSV, each atomically."""
+    write_csv(claims, claims_path)
+    with atomic_path(md) as tmp:
+        tmp.write_text(markdown)
+    with atomic_path(html_path) as tmp:
+        tmp.write_text(markdown_to_html(markdown, base=Path(md).parent, title=title))
+
+
 # ----------------------------------------------------------------------------- the whole report
 @dataclass(frozen=True, kw_only=True)
 class ReportInputs:
@@ -407,8 +426,126 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
                 "Mean rank of every method over the (dataset, protected) pairs, per column (1 = best), from the "
                 "extended Table 2 (`results/cross_family/table2_extended.md`, ranking with the paired tests in "
                 "`results/cross_family/ranking.md`).", "", mean_rank_table(r.ranking), ""]
-    if r.figures:
-        out += ["## Figures", ""]
-        for path, caption in r.figures:
-            out += [f"![{Path(path).stem}]({path})", "", caption.strip(), ""]
+    out += figures_section(r.figures)
+    return "\n".join(out) + "\n", claims
+
+
+def captioned_figures(pngs, base) -> tuple:
+    """(PNG path relative to ``base``, its caption text) for each figure: the caption is the
+    ``.caption.md`` file every figure rule writes beside its PNG."""
+    return tuple((os.path.relpath(png, base), Path(png).with_suffix(".caption.md").read_text()) for png in pngs)
+
+
+def figures_section(figures) -> list[str]:
+    """Markdown lines: every (relative PNG path, caption) as an image with its caption below."""
+    out = ["## Figures", ""] if figures else []
+    for path, caption in figures:
+        out += [f"![{Path(path).stem}]({path})", "", caption.strip(), ""]
+    return out
+
+
+# ----------------------------------------------------------------------------- image and text experiments
+def table1_claims(table1: pd.DataFrame) -> pd.DataFrame:
+    """The FairShap paper's Table 1 statements (§5.1), checked on our Table 1 (one run each, no
+    standard errors: the comparisons are of the measured numbers as they are)."""
+    rows = table1.set_index("variant")
+    fair, lfw = rows.loc["lfw_fairshap"], rows.loc["lfw"]
+    out = []
+
+    def add(claim, evidence, ok):
+        out.append({"source": "FairShap §5.1, Table 1", "claim": claim, "evidence": evidence, "verdict": _verdict(ok)})
+
+    add("Fine-tuning on LFWA with FairShap weights lowers EOp compared with unweighted LFWA.",
+        f"EOp {fair['eop']:.3f} ({fair['training_set']}) vs {lfw['eop']:.3f} (LFWA); paper 0.03 vs 0.26",
+        fair["eop"] < lfw["eop"])
+    add("FairShap keeps (or improves) the accuracy of unweighted LFWA.",
+        f"accuracy {fair['accuracy']:.3f} vs {lfw['accuracy']:.3f}; paper 0.799 vs 0.772", fair["accuracy"] >= lfw["accuracy"])
+    biased = rows.loc[["celeba", "lfw"]]
+    add("Models trained on the biased sets (CelebA, LFWA) favour men on FairFace (TPR women < TPR men).",
+        "; ".join(f"{r.training_set}: {r.tpr_women:.3f} vs {r.tpr_men:.3f}" for r in biased.itertuples()),
+        bool((biased["tpr_women"] < biased["tpr_men"]).all()))
+    return pd.DataFrame(out)
+
+
+def prune_claims(prune: pd.DataFrame, baselines: pd.DataFrame, *, dataset: str, threshold: float = 2.0) -> pd.DataFrame:
+    """The FairInfl paper's CelebA (§6.3, Fig. 3) or Jigsaw (§6.4, Fig. 4) statements on the runs.
+
+    As for Adult (:func:`fairinfl_claims`), "similar" is within ``threshold`` combined
+    standard errors over the runs and "lower"/"higher" beyond it.
+    """
+    c = _curves(prune).set_index(["strategy", "fraction"])
+    fractions = sorted(prune["fraction"].unique())
+    lo = min([f for f in fractions if f >= 0.1] or fractions)  # as for Adult, below 10 % is set apart
+    full = max(fractions)
+    source = {"celeba": "FairInfl §6.3, Fig. 3", "jigsaw": "FairInfl §6.4, Fig. 4"}[dataset]
+    out = []
+
+    def at(strategy, f, col):
+        return c.loc[(strategy, f), f"{col}_mean"], c.loc[(strategy, f), f"{col}_sem"]
+
+    def add(claim, evidence, ok):
+        out.append({"source": source, "claim": claim, "evidence": evidence, "verdict": _verdict(bool(ok))})
+
+    z = _z(*at("fairness", lo, "violation_abs"), *at("fairness", full, "violation_abs"))
+    add("Prune by fairness lowers the violation as the data shrink.",
+        f"|violation| at {lo:g}: {at('fairness', lo, 'violation_abs')[0]:.3f} vs at {full:g}: "
+        f"{at('fairness', full, 'violation_abs')[0]:.3f} (z = {z:+.1f})", z < -threshold)
+    small = [f for f in fractions if f < 0.2]
+    if dataset == "celeba":
+        large = [f for f in fractions if f > 0.2]
+        gaps = [(f, _z(*at("fairness", f, "accuracy"), *at("accuracy", f, "accuracy"))) for f in large]
+        add("Above 20 % of the data, prune by fairness has accuracy similar to prune by accuracy.",
+            "z (fairness − accuracy) per kept fraction: " + ", ".join(f"{f:g}: {g:+.1f}" for f, g in gaps),
+            gaps and all(abs(g) <= threshold for _, g in gaps))
+        if small and 0.2 in fractions:
+            drop = _z(*at("fairness", small[0], "accuracy"), *at("fairness", 0.2, "accuracy"))
+            add("With much less data, the accuracy of prune by fairness drops strikingly.",
+                f"accuracy at {small[0]:g}: {at('fairness', small[0], 'accuracy')[0]:.3f} vs at 0.2: "
+                f"{at('fairness', 0.2, 'accuracy')[0]:.3f} (z = {drop:+.1f})", drop < -threshold)
+        return pd.DataFrame(out)
+    lfatr = baselines[baselines["method"] == "lfatr"][["accuracy", "violation_abs"]].agg(["mean", "sem"])
+    similar = [f for f in fractions
+               if abs(_z(*at("fairness", f, "accuracy"), *lfatr["accuracy"])) <= threshold
+               and abs(_z(*at("fairness", f, "violation_abs"), *lfatr["violation_abs"])) <= threshold]
+    add("Prune by fairness performs like lfatr (Fig. 4(a)).",
+        f"lfatr: accuracy {lfatr['accuracy']['mean']:.3f}, |violation| {lfatr['violation_abs']['mean']:.3f}; kept "
+        f"fractions where prune by fairness is within {threshold:g} SE on both: "
+        f"{', '.join(f'{f:g}' for f in similar) or 'none'}", similar)
+    if small:
+        leads = [(f, o, _z(*at("accuracy", f, "accuracy"), *at(o, f, "accuracy")))
+                 for f in small for o in ("fairness", "random")]
+        add("Below 20 % of the data, prune by accuracy keeps a higher accuracy than prune by fairness and random.",
+            "; ".join(f"{f:g} vs {o}: z = {g:+.1f}" for f, o, g in leads), all(g > threshold for *_, g in leads))
+    return pd.DataFrame(out)
+
+
+def extremes_claim(extremes: pd.DataFrame) -> pd.DataFrame:
+    """App. C.4: the lowest-score CelebA training images skew towards men more than the highest."""
+    men = extremes.groupby("end")["z"].agg(["sum", "count"])
+    top, bottom = men.loc["highest"], men.loc["lowest"]
+    return pd.DataFrame([{
+        "source": "FairInfl App. C.4, Fig. 6", "claim": "The lowest-score training images are skewed towards men; "
+        "the highest-score ones are balanced by sex.",
+        "evidence": f"highest {int(top['count'])}: {int(top['sum'])} men; lowest {int(bottom['count'])}: "
+                    f"{int(bottom['sum'])} men; paper 9 of 20 and 17 of 20",
+        "verdict": _verdict(bottom["sum"] / bottom["count"] > top["sum"] / top["count"])}])
+
+
+def build_deep_report(table1: pd.DataFrame, celeba: tuple, jigsaw: tuple, extremes: pd.DataFrame, *,
+                      figures=(), threshold: float = 2.0) -> tuple[str, pd.DataFrame]:
+    """The image and text experiments against the papers: Table 1 and the FairInfl CelebA and
+    Jigsaw statements. ``celeba`` and ``jigsaw`` are (prune runs, baselines with lfatr)."""
+    claims = pd.concat([table1_claims(table1), prune_claims(*celeba, dataset="celeba", threshold=threshold),
+                        extremes_claim(extremes), prune_claims(*jigsaw, dataset="jigsaw", threshold=threshold)],
+                       ignore_index=True)
+    columns = ["accuracy", "tpr_women", "tpr_men", "eop"]
+    shown = table1[["training_set", *columns, *(f"paper_{c}" for c in columns)]]
+    out = ["# Image and text experiments against the papers", "",
+           "Every number was computed by this pipeline (`snakemake deep`); the papers' come from `reference/`. "
+           "Table 1 is one run per row, so its statements compare the numbers as measured; the FairInfl "
+           f"statements use |z| ≤ {threshold:g} standard errors over the runs as “similar”.", "",
+           f"Summary: {_counts(claims['verdict'])} of {len(claims)} statements.", "",
+           "## FairShap Table 1 (faces; FairFace test split = official val, D13)", "",
+           shown.to_markdown(index=False, floatfmt=".3f"), "",
+           "## Statements", "", fairinfl_claims_section(claims), *figures_section(figures)]
     return "\n".join(out) + "\n", claims

@@ -12,8 +12,11 @@ from fairscore.report import (
     dataset_counts,
     decision_rows,
     decisions_section,
+    extremes_claim,
     fairinfl_claims,
     markdown_to_html,
+    prune_claims,
+    table1_claims,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -97,3 +100,34 @@ def test_html_embeds_local_images_and_refuses_urls(tmp_path):
         markdown_to_html("[x](https://example.org)", base=tmp_path, title="t")
     with pytest.raises(DataError, match="does not exist"):
         markdown_to_html("![x](fig/missing.png)", base=tmp_path, title="t")
+
+
+def test_celeba_and_jigsaw_statements_follow_the_curves():
+    runs = prune_runs(0.02)
+    fair, acc = runs["strategy"] == "fairness", runs["strategy"] == "accuracy"
+    runs.loc[acc, "accuracy"] = runs.loc[fair, "accuracy"].to_numpy()  # same rows order: prune by accuracy ≡ fairness
+    celeba = prune_claims(runs, baselines(), dataset="celeba").set_index("claim")["verdict"]
+    assert celeba["Prune by fairness lowers the violation as the data shrink."] == "reproduced"
+    assert celeba[next(c for c in celeba.index if c.startswith("Above 20 %"))] == "reproduced"
+    assert celeba[next(c for c in celeba.index if "drops strikingly" in c)] == "not reproduced"  # flat accuracy
+    assert (prune_claims(prune_runs(0.20), baselines(), dataset="celeba").iloc[0]["verdict"]) == "not reproduced"
+    lfatr = pd.DataFrame([{"run": r, "method": "lfatr", "accuracy": 0.80 + 0.001 * r, "violation": 0.02,
+                           "violation_abs": 0.02 + 0.001 * r} for r in range(5)])
+    jigsaw = prune_claims(runs, lfatr, dataset="jigsaw").set_index("claim")["verdict"]
+    like_lfatr = next(c for c in jigsaw.index if "like lfatr" in c)
+    assert jigsaw[like_lfatr] == "reproduced"  # fairness at 0.2 and 0.3: accuracy 0.80, |violation| 0.02
+    below = next(c for c in jigsaw.index if c.startswith("Below 20 %"))
+    assert jigsaw[below] == "not reproduced"  # prune by accuracy is not ahead of random or fairness
+
+
+def test_table1_and_extremes_statements():
+    table = pd.DataFrame({"variant": ["celeba", "lfw", "lfw_fairshap"],
+                          "training_set": ["CelebA", "LFWA", "LFWA FairShap phi_EOp"],
+                          "accuracy": [0.76, 0.77, 0.80], "tpr_women": [0.58, 0.63, 0.78],
+                          "tpr_men": [0.92, 0.90, 0.81], "eop": [0.34, 0.27, 0.03]})
+    assert (table1_claims(table)["verdict"] == "reproduced").all()
+    worse = table.assign(eop=[0.34, 0.27, 0.30], accuracy=[0.76, 0.77, 0.70])
+    assert table1_claims(worse)["verdict"].tolist()[:2] == ["not reproduced", "not reproduced"]
+    extremes = pd.DataFrame({"end": ["highest"] * 4 + ["lowest"] * 4, "z": [1, 0, 1, 0, 1, 1, 1, 0]})
+    assert extremes_claim(extremes).loc[0, "verdict"] == "reproduced"
+    assert extremes_claim(extremes.assign(z=1)).loc[0, "verdict"] == "not reproduced"

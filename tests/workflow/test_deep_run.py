@@ -72,3 +72,11 @@ def test_deep_builds_table1_and_the_face_figures(deep):
         assert (results / "provenance" / name / f"{name}.json").is_file()
     for variant in ("fairface", "lfw", "lfw_acc", "lfw_fairshap"):
         assert (results / "provenance" / "vision_finetune" / f"{variant}.json").is_file()
+
+
+def test_deep_report_states_every_statement_with_evidence(deep):
+    claims = pd.read_csv(deep / "results" / "report" / "deep_claims.csv")
+    assert set(claims["verdict"]) <= {"reproduced", "not reproduced"} and claims["evidence"].str.len().gt(0).all()
+    assert {"FairShap §5.1, Table 1", "FairInfl §6.3, Fig. 3", "FairInfl §6.4, Fig. 4"} <= set(claims["source"])
+    page = (deep / "results" / "report" / "deep.html").read_text()
+    assert page.count("data:image/png;base64,") == 5 and "LFWA FairShap phi_EOp" in page

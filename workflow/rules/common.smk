@@ -158,9 +158,14 @@ def infl_data(wildcards):
             "jigsaw": "results/embeddings/jigsaw.npz"}[wildcards.infl]
 
 
+def infl_outputs(output, dataset):
+    """One rule output for every run of a FairInfl dataset."""
+    return expand(output, infl=dataset, run=infl_runs(dataset))
+
+
 def infl_run_outputs(output):
-    """Input function: one rule output for every run of the wildcard's FairInfl dataset."""
-    return lambda wildcards: expand(output, infl=wildcards.infl, run=infl_runs(wildcards.infl))
+    """Input function: :func:`infl_outputs` of the wildcard's FairInfl dataset."""
+    return lambda wildcards: infl_outputs(output, wildcards.infl)
 
 
 def infl_mem_mb(wildcards):

@@ -198,12 +198,12 @@ rule fig_celeba_extremes:
 
 rule fairinfl_celeba:
     input:
-        expand(rules.fairinfl_scores_run.output.scores, infl="celeba", run=infl_runs("celeba")),
+        infl_outputs(rules.fairinfl_scores_run.output.scores, "celeba"),
         expand(rules.fig_fairinfl.output.png, infl="celeba"),
         rules.fig_celeba_extremes.output.png,
 
 
 rule fairinfl_jigsaw:
     input:
-        expand(rules.fairinfl_scores_run.output.scores, infl="jigsaw", run=infl_runs("jigsaw")),
+        infl_outputs(rules.fairinfl_scores_run.output.scores, "jigsaw"),
         expand(rules.fig_fairinfl.output.png, infl="jigsaw"),

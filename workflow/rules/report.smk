@@ -39,3 +39,32 @@ rule reproduction_report:
         cross_labels=[CROSS["methods"][m]["label"] for m in CROSS_METHODS],
     script:
         "../scripts/reproduction_report.py"
+
+
+rule deep_report:
+    input:
+        table1=rules.table1.output.csv,
+        celeba_prune=infl_outputs(rules.fairinfl_prune_run.output.runs, "celeba"),
+        celeba_baselines=infl_outputs(rules.fairinfl_baselines_run.output.runs, "celeba"),
+        celeba_lfatr=infl_outputs(rules.fairinfl_scores_run.output.lfatr, "celeba"),
+        jigsaw_prune=infl_outputs(rules.fairinfl_prune_run.output.runs, "jigsaw"),
+        jigsaw_baselines=infl_outputs(rules.fairinfl_baselines_run.output.runs, "jigsaw"),
+        jigsaw_lfatr=infl_outputs(rules.fairinfl_scores_run.output.lfatr, "jigsaw"),
+        extremes=rules.fig_celeba_extremes.output.data,
+        figures=[*expand(rules.fig_fairinfl.output.png, infl=["celeba", "jigsaw"]), rules.fig_celeba_extremes.output.png,
+                 rules.fig_vision_weights.output.png, rules.fig_vision_projection.output.png],
+    output:
+        md="results/report/deep.md",
+        html="results/report/deep.html",
+        claims="results/report/deep_claims.csv",
+        prov="results/provenance/deep_report/deep_report.json",
+    log:
+        "results/logs/deep_report/deep_report.log",
+    benchmark:
+        "results/timings/deep_report/deep_report.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        threshold=config["report"]["threshold"],
+    script:
+        "../scripts/deep_report.py"

@@ -1,15 +1,13 @@
 """The reproduction report: Markdown and a self-contained HTML page (issue 9)."""
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from fairscore.compare import paper_named_counts
-from fairscore.fileio import atomic_path, write_csv
-from fairscore.report import ReportInputs, build_report, dataset_counts, markdown_to_html
+from fairscore.report import ReportInputs, build_report, captioned_figures, dataset_counts, write_report
 from fairscore.workflow import run
 
 
@@ -36,9 +34,7 @@ def main(inputs, params, outputs):
         counts.append(paper_named_counts(pd.read_csv(table), json.loads(Path(meta).read_text()),
                                          **params.pairs[pair]))
     ours_counts = pd.concat(counts, ignore_index=True)
-    report_dir = Path(outputs.md).parent
-    figures = tuple((os.path.relpath(png, report_dir), Path(png).with_suffix(".caption.md").read_text())
-                    for png in inputs.figures)
+    figures = captioned_figures(inputs.figures, Path(outputs.md).parent)
     inputs_ = ReportInputs(
         comparison=pd.read_csv(inputs.comparison, keep_default_na=False, na_values=[""]),
         cells=pd.read_csv(inputs.cells),
@@ -57,11 +53,8 @@ def main(inputs, params, outputs):
         threshold=params.threshold,
     )
     markdown, claims = build_report(inputs_)
-    write_csv(claims, outputs.claims)
-    with atomic_path(outputs.md) as tmp:
-        tmp.write_text(markdown)
-    with atomic_path(outputs.html) as tmp:
-        tmp.write_text(markdown_to_html(markdown, base=report_dir, title="fairscore reproduction report"))
+    write_report(markdown, claims, md=outputs.md, html_path=outputs.html, claims_path=outputs.claims,
+                 title="fairscore reproduction report")
 
 
 if "snakemake" in globals():

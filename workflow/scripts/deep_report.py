@@ -1,0 +1,27 @@
+"""The image and text experiments against the papers: Markdown, a self-contained HTML page, the statements."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from fairscore.report import build_deep_report, captioned_figures, write_report
+from fairscore.workflow import run
+
+
+def _runs(prune, baselines, lfatr):
+    return (pd.concat(map(pd.read_csv, prune), ignore_index=True),
+            pd.concat(map(pd.read_csv, [*baselines, *lfatr]), ignore_index=True))
+
+
+def main(inputs, params, outputs):
+    figures = captioned_figures(inputs.figures, Path(outputs.md).parent)
+    markdown, claims = build_deep_report(
+        pd.read_csv(inputs.table1), _runs(inputs.celeba_prune, inputs.celeba_baselines, inputs.celeba_lfatr),
+        _runs(inputs.jigsaw_prune, inputs.jigsaw_baselines, inputs.jigsaw_lfatr), pd.read_csv(inputs.extremes),
+        figures=figures, threshold=params.threshold)
+    write_report(markdown, claims, md=outputs.md, html_path=outputs.html, claims_path=outputs.claims,
+                 title="fairscore: image and text experiments")
+
+
+if "snakemake" in globals():
+    run(snakemake, main)  # noqa: F821
