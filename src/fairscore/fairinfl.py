@@ -20,12 +20,12 @@ from sklearn.preprocessing import StandardScaler
 
 from .errors import ConfigError, DataError
 from .experiments import standardised_parts
+from .images import to_float
 from .influence import CONSTRAINTS, accuracy_scores, constraint_factors, fairness_scores, loss_scores, \
     one_step_changes, predict_logits
 from .pruning import keep_indices
 from .shapley import fair_shapley_values
 from .splits import joint_strata
-from .images import to_float
 from .training import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 
 __all__ = [
@@ -164,13 +164,13 @@ def score_model(d: RunData, training: dict, scoring: dict, *, run: int):
 
 
 def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFrame:
-    """Retrain (λ = ``training.lam``) one MLP per ``(strategy, fraction, kept)`` job on its kept rows.
+    """Retrain (λ = ``training.lam``) one network per ``(strategy, fraction, kept)`` job on its kept rows.
 
     Every model starts from the run's init seed and shares its batch-order seed and the
     full-data step budget (D17). MLPs are trained together (:func:`fairscore.training.train_stacked`,
     which is :func:`fairscore.training.train_fair` per model) when every subset fills a batch;
-    otherwise, and for other networks, one after another. Returns one row per job: run, strategy, fraction, kept (count) and the test
-    metrics (:func:`infl_metrics`).
+    otherwise, and for other networks, one after another. Returns one row per job: run,
+    strategy, fraction, kept (count) and the test metrics (:func:`infl_metrics`).
     """
     seeds, n = run_seeds(run), len(d.y_train)
     steps = training_steps(training, n)

@@ -143,6 +143,28 @@ def _curves(prune: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _curve_lookup(prune: pd.DataFrame):
+    """(at, fractions): at(strategy, fraction, metric) is the (mean, standard error) of ``metric``
+    over the runs; fractions are the kept fractions, ascending."""
+    c = _curves(prune).set_index(["strategy", "fraction"])
+
+    def at(strategy, f, col):
+        return c.loc[(strategy, f), f"{col}_mean"], c.loc[(strategy, f), f"{col}_sem"]
+
+    return at, sorted(prune["fraction"].unique())
+
+
+_TRACKS_ACCURACY = "Above 20 % of the data, prune by fairness has accuracy similar to prune by accuracy."
+
+
+def _tracks_accuracy(at, fractions, threshold: float) -> tuple[str, bool]:
+    """Evidence and verdict of :data:`_TRACKS_ACCURACY` (Adult §6.2 and CelebA §6.3): every kept
+    fraction above 0.2 within ``threshold`` combined standard errors."""
+    gaps = [(f, _z(*at("fairness", f, "accuracy"), *at("accuracy", f, "accuracy"))) for f in fractions if f > 0.2]
+    return ("z (fairness − accuracy) per kept fraction: " + ", ".join(f"{f:g}: {z:+.1f}" for f, z in gaps),
+            bool(gaps) and all(abs(z) <= threshold for _, z in gaps))
+
+
 def _z(a_mean, a_se, b_mean, b_se):
     se = np.sqrt(np.nan_to_num(a_se) ** 2 + np.nan_to_num(b_se) ** 2)
     return (a_mean - b_mean) / np.where(se > 0, se, np.nan)
@@ -155,16 +177,12 @@ def fairinfl_claims(prune: pd.DataFrame, baselines: pd.DataFrame, first_order: p
     "Similar" means a difference within ``threshold`` combined standard errors over the
     runs; "lower"/"larger" means beyond it. Returns claim, source, evidence, verdict.
     """
-    c = _curves(prune).set_index(["strategy", "fraction"])
-    fractions = sorted(prune["fraction"].unique())
+    at, fractions = _curve_lookup(prune)
     base = baselines.groupby("method")[["accuracy", "violation_abs"]].agg(["mean", "sem"])
     rows = []
 
     def add(source, claim, evidence, ok):
         rows.append({"source": source, "claim": claim, "evidence": evidence, "verdict": _verdict(bool(ok))})
-
-    def at(strategy, f, col):
-        return c.loc[(strategy, f), f"{col}_mean"], c.loc[(strategy, f), f"{col}_sem"]
 
     small = [f for f in fractions if 0.1 <= f < 0.4]  # the paper sets the anomaly below 10 % apart
     large = [f for f in fractions if f > 0.2]
@@ -188,10 +206,7 @@ def fairinfl_claims(prune: pd.DataFrame, baselines: pd.DataFrame, first_order: p
             f"random at {lo:g} vs {hi:g}: accuracy {at('random', lo, 'accuracy')[0]:.3f} vs "
             f"{at('random', hi, 'accuracy')[0]:.3f} (z = {drop:+.1f}); |violation| {v_lo:.3f} vs {v_hi:.3f} "
             f"(z = {v_z:+.1f})", drop < -threshold and not v_z < -threshold)
-        gaps = [(f, _z(*at("fairness", f, "accuracy"), *at("accuracy", f, "accuracy"))) for f in large]
-        add("§6.2, Fig. 2(b)", "Above 20 % of the data, prune by fairness has accuracy similar to prune by accuracy.",
-            "z (fairness − accuracy) per kept fraction: " + ", ".join(f"{f:g}: {z:+.1f}" for f, z in gaps),
-            all(abs(z) <= threshold for _, z in gaps))
+        add("§6.2, Fig. 2(b)", _TRACKS_ACCURACY, *_tracks_accuracy(at, fractions, threshold))
         lower = [(f, _z(*at("fairness", f, "violation_abs"), *at(other, f, "violation_abs")), other)
                  for f in small for other in ("random", "accuracy")]
         add("§6.2, Fig. 2(c)", "From 10 % to below 40 % of the data, prune by fairness lowers the violation by a "
@@ -473,15 +488,11 @@ def prune_claims(prune: pd.DataFrame, baselines: pd.DataFrame, *, dataset: str, 
     As for Adult (:func:`fairinfl_claims`), "similar" is within ``threshold`` combined
     standard errors over the runs and "lower"/"higher" beyond it.
     """
-    c = _curves(prune).set_index(["strategy", "fraction"])
-    fractions = sorted(prune["fraction"].unique())
+    at, fractions = _curve_lookup(prune)
     lo = min([f for f in fractions if f >= 0.1] or fractions)  # as for Adult, below 10 % is set apart
     full = max(fractions)
     source = {"celeba": "FairInfl §6.3, Fig. 3", "jigsaw": "FairInfl §6.4, Fig. 4"}[dataset]
     out = []
-
-    def at(strategy, f, col):
-        return c.loc[(strategy, f), f"{col}_mean"], c.loc[(strategy, f), f"{col}_sem"]
 
     def add(claim, evidence, ok):
         out.append({"source": source, "claim": claim, "evidence": evidence, "verdict": _verdict(bool(ok))})
@@ -492,11 +503,7 @@ def prune_claims(prune: pd.DataFrame, baselines: pd.DataFrame, *, dataset: str, 
         f"{at('fairness', full, 'violation_abs')[0]:.3f} (z = {z:+.1f})", z < -threshold)
     small = [f for f in fractions if f < 0.2]
     if dataset == "celeba":
-        large = [f for f in fractions if f > 0.2]
-        gaps = [(f, _z(*at("fairness", f, "accuracy"), *at("accuracy", f, "accuracy"))) for f in large]
-        add("Above 20 % of the data, prune by fairness has accuracy similar to prune by accuracy.",
-            "z (fairness − accuracy) per kept fraction: " + ", ".join(f"{f:g}: {g:+.1f}" for f, g in gaps),
-            gaps and all(abs(g) <= threshold for _, g in gaps))
+        add(_TRACKS_ACCURACY, *_tracks_accuracy(at, fractions, threshold))
         if small and 0.2 in fractions:
             drop = _z(*at("fairness", small[0], "accuracy"), *at("fairness", 0.2, "accuracy"))
             add("With much less data, the accuracy of prune by fairness drops strikingly.",

@@ -26,8 +26,8 @@ from .errors import ConfigError, DataError
 from .images import augment as augment_images
 from .influence import predict_logits
 
-__all__ = ["ARCHITECTURES", "FairMLPClassifier", "build_model", "mlp", "predict_labels", "resnet_two_fc", "train_fair",
-           "resolve_device", "train_stacked", "training_device"]
+__all__ = ["ARCHITECTURES", "FairMLPClassifier", "autocast", "build_model", "mlp", "predict_labels", "resnet_two_fc",
+           "resolve_device", "train_fair", "train_stacked", "training_device"]
 
 ARCHITECTURES = ("mlp", "resnet_two_fc")
 
@@ -86,6 +86,11 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
+def autocast(device: torch.device, amp: bool):
+    """bfloat16 autocast when ``amp`` and ``device`` is CUDA; a no-op context elsewhere."""
+    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=bool(amp) and device.type == "cuda")
+
+
 def training_device(training: dict) -> torch.device:
     """:func:`resolve_device` of ``training['device']`` (default ``auto``)."""
     return resolve_device(training.get("device", "auto"))
@@ -136,12 +141,11 @@ def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed:
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, betas=tuple(betas), eps=1e-8, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(lr_boundaries), gamma=lr_decay)
     generator = torch.Generator().manual_seed(int(seed))
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp and p0.device.type == "cuda")
     model.train()
     for idx in _batch_schedule(n, steps=steps, batch_size=batch_size, seed=seed):
         idx = torch.as_tensor(idx, device=p0.device)
         inputs = augment_images(X[idx], generator) if augment else X[idx]
-        with autocast:
+        with autocast(p0.device, amp):
             logits = model(inputs).squeeze(-1).to(p0.dtype)
         hinge = torch.clamp(1 - t[idx] * logits, min=0)
         loss = (hinge if w is None else w[idx] * hinge).mean()

@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split
 from .errors import ConfigError, DataError
 from .fileio import atomic_path
 from .shapley import fair_shapley_values, normalise_weights
-from .training import resolve_device
+from .training import autocast, resolve_device
 
 __all__ = ["TABLE1_LABELS", "backbone", "embed", "group_rates", "load_model", "predict_logits",
            "save_model", "split_fairface", "split_lfw", "train_classifier", "vision_weights"]
@@ -92,11 +92,6 @@ def _batches(images: np.ndarray, batch_size: int, device: torch.device):
         yield torch.from_numpy(images[start:start + batch_size]).to(device).float().div_(255.0)
 
 
-def _autocast(device: torch.device, amp: bool):
-    """bf16 autocast on CUDA when ``amp``; a no-op elsewhere."""
-    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=bool(amp) and device.type == "cuda")
-
-
 @torch.no_grad()
 def embed(model: torch.nn.Module, images, *, batch_size: int = 256, device: str = "auto", amp: bool = False,
           logits: bool = False):
@@ -126,7 +121,7 @@ def embed(model: torch.nn.Module, images, *, batch_size: int = 256, device: str 
     feats, outs = [], []
     try:
         for x in _batches(images, batch_size, dev):
-            with _autocast(dev, amp):
+            with autocast(dev, amp):
                 out = model(x)
             feats.append(captured.pop().float().cpu())
             outs.append(out.float().reshape(-1).cpu())
@@ -218,7 +213,7 @@ def train_classifier(model: torch.nn.Module, images, y, *, epochs: int, batch_si
         for start in range(0, len(y), batch_size):
             idx = order[start:start + batch_size]
             x = torch.from_numpy(images[idx.numpy()]).to(dev).float().div_(255.0)
-            with _autocast(dev, amp):
+            with autocast(dev, amp):
                 out = model(x)
             losses = torch.nn.functional.binary_cross_entropy_with_logits(
                 out.float().reshape(-1), labels[idx].to(dev), reduction="none")

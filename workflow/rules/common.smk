@@ -137,9 +137,6 @@ def infl_runs(dataset):
     return [str(r) for r in range(INFL[dataset]["runs"])]
 
 
-INFL_RUNS = infl_runs("adult")
-
-
 def infl_training(dataset, retrain=False):
     """fairinfl.training with the dataset's `training` (and for retrains its `retrain`) merged over it."""
     entry = INFL[dataset]

@@ -28,10 +28,10 @@ rule cross_family_fairinfl_run:
 
 rule fig_cross_fairinfl_adult:
     input:
-        prune=expand(rules.fairinfl_prune_run.output.runs, infl="adult", run=INFL_RUNS),
-        fairshap=expand(rules.cross_family_fairinfl_run.output.runs, infl="adult", run=INFL_RUNS),
-        baselines=expand(rules.fairinfl_baselines_run.output.runs, infl="adult", run=INFL_RUNS),
-        lfatr=expand(rules.fairinfl_scores_run.output.lfatr, infl="adult", run=INFL_RUNS),
+        prune=infl_outputs(rules.fairinfl_prune_run.output.runs, "adult"),
+        fairshap=infl_outputs(rules.cross_family_fairinfl_run.output.runs, "adult"),
+        baselines=infl_outputs(rules.fairinfl_baselines_run.output.runs, "adult"),
+        lfatr=infl_outputs(rules.fairinfl_scores_run.output.lfatr, "adult"),
     output:
         **figure_outputs("fig_cross_fairinfl_adult", "results/figures/cross_family"),
     log:

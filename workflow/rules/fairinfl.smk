@@ -51,7 +51,7 @@ rule fairinfl_scores_run:
 
 rule fairinfl_scores:
     input:
-        expand(rules.fairinfl_scores_run.output.scores, infl="adult", run=INFL_RUNS),
+        infl_outputs(rules.fairinfl_scores_run.output.scores, "adult"),
 
 
 rule fairinfl_prune_run:

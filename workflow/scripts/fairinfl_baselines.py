@@ -1,4 +1,4 @@
-"""FairInfl run r: the ERM (λ = 0) baseline and, when configured, reduction (fairlearn ExponentiatedGradient)."""
+"""FairInfl run r: the configured baselines, ERM (λ = 0) and reduction (fairlearn ExponentiatedGradient)."""
 
 import pandas as pd
 
@@ -9,7 +9,9 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     d = load_run_data(inputs.data, run=params.run, **params.data)
-    rows = [{"run": params.run, "method": "ERM", **erm_metrics(d, params.training, run=params.run)}]
+    rows = []
+    if "erm" in params.baselines:
+        rows.append({"run": params.run, "method": "ERM", **erm_metrics(d, params.training, run=params.run)})
     if "reduction" in params.baselines:
         rows.append({"run": params.run, "method": "reduction",
                      **reduction_metrics(d, params.training, params.reduction, run=params.run)})

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from sklearn.decomposition import PCA
 
 from fairscore.plots import vision_projection_figure, write_figure
 from fairscore.workflow import run
@@ -14,9 +15,7 @@ def main(inputs, params, outputs):
         X = np.concatenate([lfw["X"][train], ff["X"][ref]]).astype(np.float64)
         y = np.concatenate([lfw["y"][train], ff["y"][ref]])
         n_lfw = int(train.sum())
-    X = X - X.mean(axis=0)
-    _, _, vt = np.linalg.svd(X, full_matrices=False)  # PCA: the first two principal axes
-    pcs = X @ vt[:2].T
+    pcs = PCA(n_components=2, svd_solver="full").fit_transform(X)
     weight = np.concatenate([weights[f"w_{params.valuation}"].to_numpy(), np.full(len(X) - n_lfw, np.nan)])
     frame = pd.DataFrame({"set": ["LFW train"] * n_lfw + ["FairFace reference"] * (len(X) - n_lfw), "y": y,
                           "pc1": pcs[:, 0], "pc2": pcs[:, 1], "weight": weight})
