@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
 
 from fairscore.compare import paper_named_counts
 from fairscore.data import (
@@ -233,3 +236,16 @@ def test_privileged_group_as_a_list_and_as_a_threshold(tmp_path):
     by_threshold, meta = load(path, {**TOY, "privileged": {"age": {">": 35}}}, "age")
     assert np.array_equal(by_list[PROTECTED], by_threshold[PROTECTED]) and by_list[PROTECTED].sum() == 40
     assert meta["group_names"]["1"] == "age > 35"
+
+
+RICCI = {"loader": "csv", "path": "ricci.csv", "label": "Combine", "favourable": {">=": 70},
+         "privileged": {"Race": ["White"]}, "numeric": ["Oral", "Written"], "categorical": ["Position"]}
+
+
+def test_threshold_and_list_rules_pass_the_config_schema(default_config, root):
+    config = copy.deepcopy(default_config)
+    config["datasets"]["ricci"] = RICCI
+    validate(config, str(root / "config" / "schema.json"))
+    config["datasets"]["ricci"] = {**RICCI, "favourable": {"=>": 70}}
+    with pytest.raises(WorkflowError, match="favourable"):
+        validate(config, str(root / "config" / "schema.json"))
