@@ -128,20 +128,21 @@ def test_wheel_with_wrong_checksum_is_removed(wheel):
     assert not (Path(wheel.mirror_dir) / wheel.filename).exists()
 
 
-def fake_pip(tmp_path, monkeypatch, then: str) -> None:
-    """``python -m pip download -d DIR ...`` that writes a partial wheel into DIR, then runs ``then``."""
+def fake_pip(tmp_path, monkeypatch, then: str) -> Wheel:
+    """A wheel (not yet in its empty mirror) whose ``python -m pip download -d DIR ...`` writes a
+    partial wheel into DIR, then runs the shell command ``then``."""
     fake = tmp_path / "fake-python"
     fake.write_text('#!/bin/sh\nwhile [ "$1" != "-d" ]; do shift; done\n'
                     f'printf partial > "$2/pkg-1.0-py3-none-any.whl"\n{then}\n')
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setattr(sys, "executable", str(fake))
+    return Wheel(requirement="pkg==1.0", filename="pkg-1.0-py3-none-any.whl", sha256=sha(GOOD),
+                 mirror_dir=str(tmp_path / "mirror"))
 
 
 def test_hanging_wheel_download_times_out_as_configured_with_advice_and_leaves_nothing(tmp_path, monkeypatch):
-    fake_pip(tmp_path, monkeypatch, "exec sleep 60")
+    wheel = fake_pip(tmp_path, monkeypatch, "exec sleep 60")
     mirror = tmp_path / "mirror"
-    wheel = Wheel(requirement="pkg==1.0", filename="pkg-1.0-py3-none-any.whl", sha256=sha(GOOD),
-                  mirror_dir=str(mirror))
     out = tmp_path / "out"
     raw = RawFile(name="good.data", url=closed_port_url(), sha256=sha(GOOD), wheel_member="pkg/data/good.data")
     with pytest.raises(DownloadError) as err:
@@ -152,21 +153,12 @@ def test_hanging_wheel_download_times_out_as_configured_with_advice_and_leaves_n
     assert leftovers(mirror) == [] and leftovers(out) == []
 
 
-def test_failed_wheel_download_leaves_no_file_under_the_wheel_name(tmp_path, monkeypatch):
-    fake_pip(tmp_path, monkeypatch, "echo 'ERROR: no network' >&2; exit 1")
-    mirror = tmp_path / "mirror"
-    wheel = Wheel(requirement="pkg==1.0", filename="pkg-1.0-py3-none-any.whl", sha256=sha(GOOD),
-                  mirror_dir=str(mirror))
-    with pytest.raises(DownloadError, match=r"pkg==1.0 with pip download \(exit 1\): ERROR: no network; run ./setup.sh"):
+@pytest.mark.parametrize(("pip_then", "error"), [
+    ("echo 'ERROR: no network' >&2; exit 1", r"pkg==1.0 with pip download \(exit 1\): ERROR: no network; run ./setup.sh"),
+    ("exit 0", f"expected {sha(GOOD)}, got {sha(b'partial')}"),
+], ids=["pip fails", "wrong bytes"])
+def test_failed_wheel_download_leaves_no_file_under_the_wheel_name(tmp_path, monkeypatch, pip_then, error):
+    wheel = fake_pip(tmp_path, monkeypatch, pip_then)
+    with pytest.raises(DownloadError, match=error):
         ensure_wheel(wheel, timeout=5)
-    assert leftovers(mirror) == []
-
-
-def test_downloaded_wheel_with_wrong_bytes_is_not_kept(tmp_path, monkeypatch):
-    fake_pip(tmp_path, monkeypatch, "exit 0")
-    mirror = tmp_path / "mirror"
-    wheel = Wheel(requirement="pkg==1.0", filename="pkg-1.0-py3-none-any.whl", sha256=sha(GOOD),
-                  mirror_dir=str(mirror))
-    with pytest.raises(DownloadError, match=f"expected {sha(GOOD)}, got {sha(b'partial')}"):
-        ensure_wheel(wheel, timeout=5)
-    assert leftovers(mirror) == []
+    assert leftovers(tmp_path / "mirror") == []
