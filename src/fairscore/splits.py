@@ -152,14 +152,13 @@ def check_split(split: dict[str, np.ndarray], n_rows: int, *, train_fraction: fl
     (at most three duplicated, out-of-range or missing rows of each kind, then counts).
     """
     rows = np.concatenate([np.asarray(split[p]) for p in PARTS])
-    parts = np.concatenate([[p] * len(split[p]) for p in PARTS])
     problems = []
     outside = rows[(rows < 0) | (rows >= n_rows)]
     if outside.size:
         problems.append(f"row(s) {_some(outside)} outside the tidy table's {n_rows} rows (0 to {n_rows - 1})")
     values, counts = np.unique(rows, return_counts=True)
     for row in values[counts > 1][:3]:
-        where = parts[rows == row]
+        where = [p for p in PARTS for _ in range(int(np.sum(np.asarray(split[p]) == row)))]
         problems.append(f"row {row} appears {len(where)} times ({', '.join(where)})")
     if (counts > 1).sum() > 3:
         problems.append(f"{(counts > 1).sum()} rows appear more than once in all")
@@ -196,17 +195,17 @@ def read_split(path: str | Path, *, n_rows: int, train_fraction: float,
     train_fraction, validation_fraction : float
         The recipe the split was made with (config ``splits``).
     """
-    frame = pd.read_csv(path)
-    if list(frame.columns) != ["row", "part"] or not set(frame["part"]) <= set(PARTS):
+    frame = pd.read_csv(path, dtype={"part": "category"})
+    if list(frame.columns) != ["row", "part"] or not set(frame["part"].cat.categories) <= set(PARTS):
         raise DataError(f"{path}: expected columns row,part with parts {PARTS}")
-    rows = pd.to_numeric(frame["row"], errors="coerce")
-    bad = rows.isna() | (rows % 1 != 0)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{path}: row {frame['row'].iloc[first]!r} on line {first + 2} is not a row number; "
+    rows = frame["row"]
+    if not pd.api.types.is_integer_dtype(rows):
+        numbers = pd.to_numeric(rows, errors="coerce")
+        first = int(np.flatnonzero(numbers.isna() | (numbers % 1 != 0))[0])
+        raise DataError(f"{path}: row {rows.iloc[first]!r} on line {first + 2} is not a row number; "
                         "expected whole numbers in column row")
-    rows = rows.astype(np.int64).to_numpy()
-    split = {part: rows[(frame["part"] == part).to_numpy()] for part in PARTS}
+    rows, parts = rows.to_numpy(), frame["part"].to_numpy()
+    split = {part: rows[parts == part] for part in PARTS}
     check_split(split, n_rows, train_fraction=train_fraction, validation_fraction=validation_fraction,
                 source=path)
     return split
