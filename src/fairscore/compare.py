@@ -2,7 +2,9 @@
 
 A cell is reproduced when the difference of the means is within two combined standard
 errors: z = (ours - paper) / sqrt(se_ours² + se_paper²), |z| ≤ 2. The paper's ± in
-Table 2 is a 95 % half-width (D15), so se_paper = ± / 1.96.
+Table 2 is a 95 % half-width (D15), so se_paper = ± / 1.96: the paper's own conversion, kept
+as printed. Our ± (``ours_pm``) is the t-based half-width t(0.975, S − 1)·se_ours of
+:func:`fairscore.metrics.aggregate`; z uses se_ours itself.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def compare_table2(cells: pd.DataFrame, paper: pd.DataFrame, *, threshold: float
     Returns
     -------
     DataFrame
-        One row per paper cell: ours and the paper's mean, ± (95 % half-width) and marker,
+        One row per paper cell: ours and the paper's mean, ± (95 % half-width: ours
+        t(0.975, S − 1)·se, the paper's as printed) and marker,
         the difference, z and ``verdict`` (``reproduced``, ``differs`` or ``not run``).
     """
     ours = cells[cells["variant"].isin(["paper", "mean"])].copy()

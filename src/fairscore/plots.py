@@ -171,10 +171,10 @@ def _curves(cells: pd.DataFrame, *, x: str, band: str, metrics: list[str], aggre
 
 
 def alpha_figure(cells: pd.DataFrame, *, metrics: list[str], aggregation: str = "paper"):
-    """Fig. 7: metrics against α, mean ± 95 % half-width over the splits (column ``alpha``)."""
+    """Fig. 7: metrics against α, mean ± the t-based 95 % half-width ``ci95`` over the splits (column ``alpha``)."""
     _style()
     return _curves(cells, x="alpha", band="ci95", metrics=metrics, aggregation=aggregation,
-                   xlabel="α (0 = unweighted, 1 = FairShap weights)", legend_title="Method\n(mean ± 95 % half-width)")
+                   xlabel="α (0 = unweighted, 1 = FairShap weights)", legend_title="Method\n(mean ± 95 % half-width, t)")
 
 
 def ablation_figure(cells: pd.DataFrame, reference: pd.DataFrame, *, metrics: list[str], aggregation: str = "paper"):
@@ -291,7 +291,8 @@ CAPTIONS = {
     "fig_alpha": (
         "α curves (paper Fig. 7): test accuracy, macro-F1, EOp and EOdds of the gradient-boosting classifier "
         "trained with weights w′ = (1 − α) + α·w for FairShap φ_EOp and φ_EOdds, α ∈ {{{alphas}}}, mean ± 95 % "
-        "half-width (1.96·sd/√n) over {n_splits} splits per pair ({pairs}); α = 0 is the unweighted GBC. "
+        "half-width (t(0.975, n − 1)·sd/√n, Student's t) over {n_splits} splits per pair ({pairs}); α = 0 is the "
+        "unweighted GBC. "
         "Gaps are aggregated as {aggregation}."),
     "fig_ablation": (
         "Reference-size ablation (paper Fig. 8): {repeats} seeded 60/20/20 splits, jointly stratified on label "

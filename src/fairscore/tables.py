@@ -2,7 +2,8 @@
 
 The paper layout has one block per dataset; rows are methods; columns are accuracy,
 macro-F1, EOp and EOdds for the sex attribute, then for age (German) or race (Adult,
-COMPAS). Each cell prints mean ± the 95 % half-width (D15) and the marker of D4. The
+COMPAS). Each cell prints mean ± the 95 % half-width t(0.975, S − 1)·SE over S splits
+(D15) and the marker of D4. The
 fairness columns are printed in both aggregations side by side: the paper's
 |mean of signed gaps| and the mean of per-split absolute gaps.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .metrics import HIGHER_IS_BETTER, aggregate, significance_markers
+from .metrics import CI95_LABEL, HIGHER_IS_BETTER, aggregate, significance_markers
 
 __all__ = ["mean_rank_table", "rank_methods", "render_latex", "render_markdown", "render_ranking", "table2_cells"]
 
@@ -54,7 +55,7 @@ def _blocks(cells: pd.DataFrame):
 def render_markdown(cells: pd.DataFrame, *, digits: int = 3) -> str:
     """Table 2 as Markdown, one table per dataset."""
     columns = _columns(cells)
-    out = ["# Table 2 (FairShap): mean ± 95 % half-width over splits; ‡ p < 0.01, † p < 0.05 "
+    out = [f"# Table 2 (FairShap): mean ± {CI95_LABEL}; ‡ p < 0.01, † p < 0.05 "
            "(paired t-test against the column's best method). EOp/EOdds: the paper's |mean of signed "
            "gaps|; (abs): mean of per-split absolute gaps.", ""]
     for dataset, protected, methods, lookup in _blocks(cells):

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from fairlearn.metrics import equalized_odds_difference, true_positive_rate_difference
+from scipy import stats
 from sklearn.metrics import f1_score
 
-from fairscore.metrics import aggregate, significance_markers, split_metrics
+from fairscore.metrics import aggregate, ci95_factor, significance_markers, split_metrics
 
 # group 0: y=1 -> pred 1,0 ; y=0 -> pred 0,0,1     group 1: y=1 -> pred 1,1,1 ; y=0 -> pred 1,0
 Y = np.array([1, 1, 0, 0, 0, 1, 1, 1, 0, 0])
@@ -70,7 +71,23 @@ def test_aggregation_variants(per_split):
     assert paper["sd"] == pytest.approx(a.eop.std(ddof=1))
     assert absolute["mean"] == pytest.approx(a.eop_abs.mean())
     assert paper["se"] == pytest.approx(paper["sd"] / np.sqrt(20))
-    assert paper["ci95"] == pytest.approx(1.96 * paper["se"])
+    assert paper["ci95"] == pytest.approx(stats.t.ppf(0.975, 19) * paper["se"])
+
+
+@pytest.mark.parametrize(("n_splits", "factor"), [(3, 4.30), (50, 2.01)])
+def test_half_width_is_the_t_quantile_for_the_number_of_splits(n_splits, factor):
+    values = np.random.RandomState(n_splits).normal(0.7, 0.05, n_splits)
+    per_split = pd.DataFrame({"method": "A", "split": range(n_splits), "accuracy": values})
+    cell = aggregate(per_split, keys=["method"], metrics=["accuracy"]).iloc[0]
+    assert cell["se"] == pytest.approx(values.std(ddof=1) / np.sqrt(n_splits))
+    assert cell["ci95"] / cell["se"] == pytest.approx(factor, abs=0.005)
+    assert cell["ci95"] > 1.96 * cell["se"]
+
+
+def test_half_width_of_a_single_split_is_undefined():
+    cell = aggregate(pd.DataFrame({"method": ["A"], "split": [0], "accuracy": [0.7]}), keys=["method"],
+                     metrics=["accuracy"]).iloc[0]
+    assert np.isnan(cell["ci95"]) and np.isnan(ci95_factor(1))
 
 
 def test_markers_against_the_best_method(per_split):

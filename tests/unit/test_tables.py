@@ -38,7 +38,11 @@ def test_markdown_and_latex_layout(per_split):
     md = render_markdown(cells)
     assert "## german" in md and "## compas" in md
     assert "| Method | sex: Acc | sex: MF1 | sex: EOp | sex: EOp (abs) | sex: EOdds | sex: EOdds (abs) | age: Acc" in md
+    assert md.startswith("# Table 2 (FairShap): mean ± 95 % half-width t(0.975, S−1)·SE over S splits")
     gbc = next(line for line in md.splitlines() if line.startswith("| GBC"))
+    german_sex_acc = cells.query("dataset == 'german' and protected == 'sex' and method == 'GBC' "
+                                 "and metric == 'accuracy'").iloc[0]
+    assert f"{german_sex_acc['mean']:.3f} ± {german_sex_acc['ci95']:.3f}" in gbc
     assert gbc.count("±") == 12 and "‡" in gbc
     tex = render_latex(cells)
     assert tex.startswith(r"\begin{tabular}") and tex.rstrip().endswith(r"\end{tabular}")

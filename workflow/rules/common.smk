@@ -22,6 +22,8 @@ SPLIT_SEEDS = split_seeds(
     config["n_splits"], seed=config["splits"]["seed"], high=config["splits"]["seed_high"]
 )
 SPLITS = [str(i) for i in range(config["n_splits"])]
+# The split recipe every reader of a split file validates it against.
+SPLIT_FRACTIONS = {k: config["splits"][k] for k in ("train_fraction", "validation_fraction")}
 
 
 def pair_dataset(pair):

@@ -19,6 +19,7 @@ rule fairinfl_split_scores_pair:
     params:
         training={**INFL["training"], "epochs": CROSS["fairinfl_scores"]["epochs"]},
         scores=INFL["scores"],
+        split_fractions=SPLIT_FRACTIONS,
     script:
         "../scripts/fairinfl_split_scores.py"
 

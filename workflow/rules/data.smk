@@ -33,6 +33,7 @@ rule preprocess:
         pair=lambda wildcards: config["pairs"][wildcards.pair],
         dataset=lambda wildcards: pair_dataset(wildcards.pair),
         aif360_paths=pair_aif360_paths,
+        train_fraction=config["splits"]["train_fraction"],
     script:
         "../scripts/preprocess.py"
 

@@ -16,6 +16,7 @@ rule fairshap_scores_pair:
         mem_mb=4000,
     params:
         fairshap={k: v for k, v in config["fairshap"].items() if k != "gpu"},
+        split_fractions=SPLIT_FRACTIONS,
     script:
         "../scripts/fairshap_scores.py"
 

@@ -61,6 +61,7 @@ rule fairshap_alpha:
         pair=lambda wildcards: config["pairs"][wildcards.pair],
         seeds=SPLIT_SEEDS,
         alphas=FIGS["alpha"]["values"],
+        split_fractions=SPLIT_FRACTIONS,
     script:
         "../scripts/fairshap_alpha.py"
 

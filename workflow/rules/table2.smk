@@ -21,6 +21,7 @@ rule table2_method:
         pair=lambda wildcards: config["pairs"][wildcards.pair],
         seeds=SPLIT_SEEDS,
         aif360_paths=method_aif360_paths,
+        split_fractions=SPLIT_FRACTIONS,
     script:
         "../scripts/table2_method.py"
 

@@ -10,8 +10,9 @@ from fairscore.workflow import run
 def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
     for k, (split_path, out) in enumerate(zip(inputs.splits, outputs.scores, strict=True)):
-        write_npz(out, fairinfl_split_scores(X, y, a, read_split(split_path), training=params.training,
-                                             scoring=params.scores, split_index=k))
+        split = read_split(split_path, n_rows=len(X), **params.split_fractions)
+        write_npz(out, fairinfl_split_scores(X, y, a, split, training=params.training, scoring=params.scores,
+                                             split_index=k))
 
 
 if "snakemake" in globals():

@@ -11,8 +11,9 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
-    runs = alpha_curve_runs(params.method["valuation"], params.alphas, X, y, a,
-                            [read_split(p) for p in inputs.splits], params.seeds, dataset=params.pair["dataset"],
+    splits = [read_split(p, n_rows=len(X), **params.split_fractions) for p in inputs.splits]
+    runs = alpha_curve_runs(params.method["valuation"], params.alphas, X, y, a, splits, params.seeds,
+                            dataset=params.pair["dataset"],
                             fairshap=[dict(np.load(p)) for p in inputs.fairshap])
     write_csv(runs, outputs.per_split)
     return {"seeds": {"split_seeds": list(params.seeds)}}

@@ -13,7 +13,7 @@ def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
     seconds, sizes = [], []
     for split_path, out in zip(inputs.splits, outputs.scores, strict=True):
-        split = read_split(split_path)
+        split = read_split(split_path, n_rows=len(X), **params.split_fractions)
         start = time.perf_counter()
         scores = fairshap_split_scores(X, y, a, split, **params.fairshap)
         seconds.append(time.perf_counter() - start)

@@ -7,7 +7,8 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     if params.dataset["loader"] == "csv":
-        frame, meta = load_csv_dataset(inputs.raw[0], params.dataset, params.pair["protected"])
+        frame, meta = load_csv_dataset(inputs.raw[0], params.dataset, params.pair["protected"],
+                                       train_fraction=params.train_fraction)
     else:
         place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
         frame, meta = load_aif360_preproc(params.pair["dataset"], params.pair["protected"])

@@ -17,7 +17,8 @@ def main(inputs, params, outputs):
     if params.method["kind"] == "optprep":
         place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
         aif360 = load_aif360_dataset(params.pair["dataset"], params.pair["protected"])
-    runs = table2_method_runs(params.method, X, y, a, [read_split(p) for p in inputs.splits], params.seeds,
+    splits = [read_split(p, n_rows=len(X), **params.split_fractions) for p in inputs.splits]
+    runs = table2_method_runs(params.method, X, y, a, splits, params.seeds,
                               dataset=params.pair["dataset"], fairshap=fairshap, fairinfl=fairinfl,
                               aif360=aif360)
     write_csv(runs, outputs.per_split)
