@@ -27,7 +27,9 @@ Exact shortcuts (no value changes):
   integer distance ranks.
 
 Distances are summed feature by feature, :math:`d = \sum_f (x_f - x'_f)^2`, in the same
-order on every path, so identical rows always tie exactly.
+order on every path, so identical rows always tie exactly. The numba path first takes
+distances from a matrix product and then recomputes them this way wherever the product's
+rounding could change the order (``_knn_kernels``), so every path gives the same order.
 
 References
 ----------
@@ -58,6 +60,7 @@ __all__ = [
 #: orders of training points at equal distance (D2, D30); see :func:`knn_shapley_matrix`
 TIE_ORDERS = ("index", "authors")
 _KEY_LIMIT = np.iinfo(np.uint16).max + 1  # numpy's stable sort is a radix sort for 16-bit keys
+_PRODUCT_CHUNK = 64  # reference rows per distance product on the numba path: the product stays in cache
 _ARRAYS_PER_CHUNK = 8  # float64 (C, N) arrays alive at once in a chunk, for the memory budget
 
 
@@ -299,25 +302,22 @@ def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k, tie_order):
 def _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, n_cells, *, k, device, memory_mb,
                dedup, n_threads, tie_order):
     """Per cell g, the sum of col_weight[c] * Phi[:, c] over its columns; shape (n_train, n_cells)."""
-    if tie_order == "authors":
-        from ._knn_kernels import authors_cell_contributions
-
-        inv_steps, last = _recursion_factors(len(X_train), k)
-        return authors_cell_contributions(
-            np.ascontiguousarray(X_train), np.asarray(y_train, np.float64), np.ascontiguousarray(X_cols, np.float64),
-            np.asarray(y_cols, np.float64), np.asarray(col_cell, np.int64), np.asarray(col_weight, np.float64),
-            n_cells, inv_steps, last, max(1, (memory_mb << 20) // (8 * len(X_train)))).T
-    device = _resolve_device(device)
+    device = "numba" if tie_order == "authors" else _resolve_device(device)
     if device == "numba":
-        from ._knn_kernels import cell_contributions
+        from . import _knn_kernels as kernels
 
-        rows, inverse, by_row = _training_rows(X_train, dedup)
         inv_steps, last = _recursion_factors(len(X_train), k)
-        return cell_contributions(
-            np.ascontiguousarray(rows), np.zeros(1, np.int64) if inverse is None else inverse.astype(np.int64),
-            by_row, np.asarray(y_train, np.float64), np.ascontiguousarray(X_cols, np.float64),
-            np.asarray(y_cols, np.float64), np.asarray(col_cell, np.int64), np.asarray(col_weight, np.float64),
-            n_cells, inv_steps, last).T
+        columns = (np.asarray(y_train, np.float64), np.ascontiguousarray(X_cols, np.float64),
+                   np.asarray(y_cols, np.float64), np.asarray(col_cell, np.int64), np.asarray(col_weight, np.float64),
+                   n_cells, inv_steps, last)
+        chunk = max(1, (memory_mb << 20) // (8 * len(X_train)))
+        if tie_order == "authors":
+            return kernels.authors_cell_contributions(np.ascontiguousarray(X_train), *columns, chunk).T
+        rows, inverse, by_row = _training_rows(X_train, dedup)
+        if by_row:
+            return kernels.row_cell_contributions(np.ascontiguousarray(rows), inverse.astype(np.int64), *columns).T
+        return kernels.product_cell_contributions(np.ascontiguousarray(X_train), *columns,
+                                                  min(chunk, _PRODUCT_CHUNK)).T
     engine = _Engine(X_train, y_train, k=k, backend=_backend(device, n_threads), memory_mb=memory_mb,
                      dedup=dedup)
     be = engine.be

@@ -202,6 +202,21 @@ def test_unknown_tie_order_is_named(many_ties):
         fair_shapley_values(X, y, R, yr, ar, tie_order="stable")
 
 
+def test_matrix_product_path_orders_near_ties_exactly():
+    """Distances equal or a few ulps apart, which a matrix product can swap: the numba path
+    (distances from a product, then resolved) equals the numpy path (summed feature by feature)."""
+    rng = np.random.default_rng(13)
+    base = rng.standard_normal((60, 6))
+    X = np.concatenate([base, base[:, ::-1], base[:, [1, 0, 3, 2, 5, 4]], base * (1 + 2 ** -52), base + 1e-15])
+    R = np.concatenate([np.zeros((1, 6)), np.full((2, 6), 0.5), base[:3]])
+    y, yr = rng.integers(0, 2, len(X)), rng.integers(0, 2, len(R))
+    assert np.array_equal(knn_shapley_matrix(X, y, R, yr, device="numba", dedup=False),
+                          knn_shapley_matrix(X, y, R, yr, device="numpy", dedup=False))
+    same = np.repeat(base[:1], 50, axis=0)  # one distance for every point
+    assert np.array_equal(knn_shapley_matrix(same, y[:50], R, yr, device="numba", dedup=False),
+                          knn_shapley_matrix(same, y[:50], R, yr, device="numpy", dedup=False))
+
+
 def test_chunking_and_threads_do_not_change_values(duplicated):
     X, y, R, yr, ar = duplicated
     a = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False, device="numpy")
