@@ -225,7 +225,8 @@ def test_extreme_examples_rank_signed_scores_with_stable_ties():
 
 
 def test_authors_group_means_broadcast_to_the_total_and_cancel_the_fairness_term():
-    """The authors' relaxed DP term (UCSC-REAL/FairInfl metrics.constraints, JAX) written with torch:
+    """The authors' relaxed DP term (UCSC-REAL/FairInfl metrics.constraints, JAX; JAX is not installed
+    here, so it is written with torch, whose ``where`` broadcasts the same way):
     ``where(z > 0, logits, 0).sum() / (count(z > 0) + eps)`` with logits of shape (B, 1) and groups
     of shape (B,). ``where`` broadcasts them to (B, B) (entry [i, j] = f_i when z_j > 0), so the
     sum is Σf · count(z > 0) and both "group means" are Σf: the term and its gradient vanish.

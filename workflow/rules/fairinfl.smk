@@ -215,42 +215,8 @@ rule fairinfl_jigsaw:
 # variant writes files in the default format under results/fairinfl/adult/variants/<variant>/; what cannot
 # differ from the default (its data, score model, scores, random and accuracy retrains) is read from the
 # default outputs instead of recomputed (fairinfl.variant_reuse). fairinfl_sensitivity draws the panel.
-from fairscore.fairinfl import BALANCING, variant_protocol, variant_reuse
-
 INFL_VARIANTS = list(INFL["variants"])
 INFL_VARIANT_DIR = "results/fairinfl/adult/variants/{variant}"
-
-
-def infl_variant_data(variant):
-    """The Adult data file of a variant's balancing (the default file for the default balancing)."""
-    balancing = variant_protocol(INFL, variant)["balancing"]
-    if balancing == INFL["adult"]["balancing"]:
-        return rules.fairinfl_adult_data.output.data
-    return rules.fairinfl_adult_data_balanced.output.data.format(balancing=balancing)
-
-
-def infl_variant_score_inputs(wildcards):
-    """Data, and the default run's score model when the variant trains the same one."""
-    inputs = {"data": infl_variant_data(wildcards.variant)}
-    if variant_reuse(INFL, wildcards.variant)["model"]:
-        inputs["model"] = rules.fairinfl_scores_run.output.model.format(infl="adult", run=wildcards.run)
-    return inputs
-
-
-def infl_variant_prune_inputs(wildcards):
-    """Data, scores (the default's when they cannot differ) and the default rows to copy, if any."""
-    reuse = variant_reuse(INFL, wildcards.variant)
-    score_rule = rules.fairinfl_scores_run if reuse["scores"] else rules.fairinfl_variant_scores_run
-    inputs = {"data": infl_variant_data(wildcards.variant),
-              "scores": score_rule.output.scores.format(infl="adult", variant=wildcards.variant, run=wildcards.run)}
-    if reuse["strategies"]:
-        inputs["reused"] = rules.fairinfl_prune_run.output.runs.format(infl="adult", run=wildcards.run)
-    return inputs
-
-
-def infl_variant_outputs(output, variants):
-    """``output`` of every run of every variant in ``variants``."""
-    return expand(output, variant=variants, run=infl_runs("adult"))
 
 
 rule fairinfl_adult_data_balanced:
@@ -356,7 +322,8 @@ rule fairinfl_variant_baselines_run:
 rule fairinfl_variant:
     input:
         infl_variant_outputs(rules.fairinfl_variant_prune_run.output.runs, INFL_VARIANTS),
-        infl_variant_outputs(rules.fairinfl_variant_baselines_run.output.runs, INFL_VARIANTS),
+        infl_variant_outputs(rules.fairinfl_variant_baselines_run.output.runs,
+                             [v for v in INFL_VARIANTS if not variant_reuse(INFL, v)["baselines"]]),
         infl_variant_outputs(rules.fairinfl_variant_scores_run.output.lfatr,
                              [v for v in INFL_VARIANTS if not variant_reuse(INFL, v)["scores"]]),
 
