@@ -9,6 +9,8 @@ tables.
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -568,8 +570,8 @@ def sensitivity_figure(summary: pd.DataFrame):
     mean ± standard error over the runs (``summary``: :func:`fairscore.fairinfl.sensitivity_summary`
     with a ``description`` column)."""
     _style()
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6))
     variants = list(dict.fromkeys(summary["variant"]))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.4 + 0.25 * math.ceil(len(variants) / 2)))
     colours = _palette(variants)
     for ax, metric, label in ((axes[0], "violation_abs", "|DP violation|: fairness − random"),
                               (axes[1], "accuracy", "Test accuracy: fairness − random")):
@@ -582,8 +584,10 @@ def sensitivity_figure(summary: pd.DataFrame):
         ax.set_xlabel("Kept fraction of the training set")
         ax.set_ylabel(f"{label} (paired by run)")
         ax.set_title(f"{label} (mean ± SE over runs)")
-    axes[0].legend(fontsize=6, loc="upper center", bbox_to_anchor=(1.1, -0.14), ncol=2)
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    rows = math.ceil(len(labels) / 2)
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.03 + 0.035 * rows, 1, 1))
     return fig
 
 

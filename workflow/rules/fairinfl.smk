@@ -289,6 +289,7 @@ rule fairinfl_variant_prune_run:
         data=infl_data_params("adult"),
         training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["retrain"],
         prune=lambda wildcards: variant_protocol(INFL, wildcards.variant)["prune"],
+        reuse=lambda wildcards: variant_reuse(INFL, wildcards.variant)["strategies"],
     script:
         "../scripts/fairinfl_prune.py"
 
