@@ -287,17 +287,19 @@ def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFram
 
 
 def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategies, constraint: str,
-               run: int, sign: str = "abs", reused: pd.DataFrame | None = None) -> pd.DataFrame:
+               run: int, sign: str = "abs", reused: pd.DataFrame | None = None, reuse=()) -> pd.DataFrame:
     """Retrain on the examples each strategy keeps at each fraction; test metrics (:func:`retrain_pruned`).
 
     ``sign``: how prune by fairness ranks S(i) (:func:`fairscore.pruning.keep_indices`).
-    ``reused``: rows of the same run, data and retrain settings computed before (a protocol
-    variant takes random and accuracy pruning from the default protocol when they cannot
-    differ); the strategies it holds are copied, not retrained. Rows are in strategy ×
-    fraction order either way.
+    ``reused``, ``reuse``: prune rows of the same run computed before, and the strategies
+    whose rows are copied from them instead of retrained (a protocol variant takes random and
+    accuracy pruning from the default protocol when they cannot differ,
+    :func:`variant_reuse`). Rows are in strategy × fraction order either way.
     """
     seeds, n = run_seeds(run), len(d.y_train)
-    have = set() if reused is None else set(reused["strategy"]) & set(strategies)
+    have = set(reuse) & set(strategies)
+    if have and reused is None:
+        raise DataError(f"prune strategies {sorted(have)} are to be copied, but no earlier prune rows were given")
     jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{constraint}"], accuracy=scores["accuracy"],
                                 seed=seeds["subset"], sign=sign)) for s in strategies if s not in have for f in fractions]
     parts = [] if not jobs else [retrain_pruned(d, jobs, training=training, run=run)]

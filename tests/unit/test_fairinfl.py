@@ -335,13 +335,16 @@ def test_prune_runs_copy_reused_strategies_and_keep_the_row_order():
     common = {"training": TRAINING, "fractions": [0.5, 1.0], "strategies": ["random", "fairness"], "constraint": "dp",
               "run": 0}
     full = prune_runs(d, scores, **common)
-    signed = prune_runs(d, scores, **common, sign="signed", reused=full[full.strategy == "random"])
+    signed = prune_runs(d, scores, **common, sign="signed", reused=full, reuse=["random"])
     assert list(signed.strategy) == ["random", "random", "fairness", "fairness"]
     assert signed[signed.strategy == "random"].equals(full[full.strategy == "random"])
     alone = prune_runs(d, scores, **common, sign="signed")
     np.testing.assert_allclose(signed.accuracy, alone.accuracy)
+    assert not np.allclose(signed[signed.strategy == "fairness"].violation, full[full.strategy == "fairness"].violation)
     with pytest.raises(DataError, match="expected run 1"):
-        prune_runs(d, scores, **{**common, "run": 1}, reused=full)
+        prune_runs(d, scores, **{**common, "run": 1}, reused=full, reuse=["random"])
+    with pytest.raises(DataError, match="no earlier prune rows"):
+        prune_runs(d, scores, **common, reuse=["random"])
 
 
 def summary_frame(differences, runs=3):

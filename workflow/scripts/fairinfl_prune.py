@@ -10,13 +10,12 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     d = load_run_data(inputs.data, run=params.run, **params.data)
-    reused = None
-    if "reused" in inputs.keys():  # a protocol variant: the default's rows of the strategies that cannot differ
-        reused = pd.read_csv(inputs.reused)
-        reused = reused[reused["strategy"].isin(params.reuse)]
+    # a protocol variant copies the default's rows of the strategies that cannot differ
+    reused = pd.read_csv(inputs.reused) if "reused" in inputs.keys() else None
     runs = prune_runs(d, dict(np.load(inputs.scores)), training=params.training, run=params.run,
                       fractions=params.prune["fractions"], strategies=params.prune["strategies"],
-                      constraint=params.prune["constraint"], sign=params.prune["sign"], reused=reused)
+                      constraint=params.prune["constraint"], sign=params.prune["sign"], reused=reused,
+                      reuse=params.get("reuse", []))
     write_csv(runs, outputs.runs)
     return {"seeds": run_seeds(params.run)}
 
