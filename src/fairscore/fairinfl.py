@@ -18,18 +18,22 @@ import torch
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from .data import balance_cells
 from .errors import ConfigError, DataError
 from .experiments import standardised_parts
 from .images import to_float
 from .influence import CONSTRAINTS, accuracy_scores, constraint_factors, fairness_scores, loss_scores, \
     one_step_changes, predict_logits
-from .pruning import keep_indices
+from .pruning import SIGNS, keep_indices
 from .shapley import fair_shapley_values
 from .splits import joint_strata
 from .training import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 
 __all__ = [
+    "BALANCING",
     "RunData",
+    "balanced_rows",
+    "describe_protocol",
     "dp_violation",
     "erm_metrics",
     "extreme_examples",
@@ -45,8 +49,11 @@ __all__ = [
     "run_data",
     "run_seeds",
     "score_model",
+    "sensitivity_summary",
     "toy_example",
     "training_steps",
+    "variant_protocol",
+    "variant_reuse",
 ]
 
 
@@ -68,6 +75,25 @@ def run_seeds(run: int) -> dict[str, int]:
 
 
 FEATURES = ("standardise", "none", "pixels")
+
+#: Adult balancing: every (label, sex) cell to the smallest (D7), both sexes to the smaller, or none
+BALANCING = ("label_sex", "sex", "none")
+
+
+def balanced_rows(y, z, *, balancing: str, seed: int) -> np.ndarray:
+    """Rows of (y, z) kept by ``balancing`` (sorted ascending).
+
+    ``label_sex``: every (label, group) cell downsampled to the smallest
+    (:func:`fairscore.data.balance_cells`, D7); ``sex``: both groups downsampled to the
+    smaller, labels left as they fall (the same function with one label cell); ``none``:
+    every row.
+    """
+    if balancing not in BALANCING:
+        raise ConfigError(f"balancing = {balancing!r}; expected one of {BALANCING}")
+    y, z = np.asarray(y).ravel(), np.asarray(z).ravel()
+    if balancing == "none":
+        return np.arange(len(y))
+    return balance_cells(y if balancing == "label_sex" else np.zeros_like(y), z, seed=seed)
 
 
 def run_data(X, y, z, *, run: int, test_fraction: float = 0.2, test=None, features: str = "standardise") -> RunData:
@@ -119,6 +145,70 @@ def training_steps(training: dict, n_train: int) -> int:
         int(training["epochs"]) * math.ceil(n_train / training["batch_size"])
 
 
+#: the keys a protocol variant (config ``fairinfl.variants.<name>``) may override
+VARIANT_KEYS = ("lam", "retrain_lam", "sign", "kernel", "chunk_size", "alpha", "balancing", "training", "retrain")
+
+
+def variant_protocol(infl: dict, name: str | None = None) -> dict:
+    """The FairInfl Adult protocol of variant ``name`` of config ``fairinfl`` (``infl``); None is the default.
+
+    Returns ``balancing`` (:data:`BALANCING`), ``training`` (the score model and lfatr:
+    ``fairinfl.training`` and ``adult.training``, then the variant's ``training`` overrides,
+    e.g. steps, lr_boundaries, lr_decay; its ``lam`` = the variant's ``lam``), ``retrain``
+    (that, then ``adult.retrain`` and the variant's ``retrain`` overrides; ``lam`` =
+    ``retrain_lam``, which defaults to the training λ), ``scores`` (``fairinfl.scores`` with
+    ``kernel``, ``chunk_size``, ``alpha`` overridden) and ``prune`` (``fairinfl.prune`` with
+    ``sign`` overridden). Without overrides a variant is the default protocol exactly.
+    """
+    adult = infl["adult"]
+    if name is None:
+        variant = {}
+    elif name not in infl.get("variants", {}):
+        raise ConfigError(f"fairinfl.variants has no variant {name!r}; configured: {sorted(infl.get('variants', {}))}")
+    else:
+        variant = infl["variants"][name] or {}
+    unknown = sorted(set(variant) - set(VARIANT_KEYS))
+    if unknown:
+        raise ConfigError(f"fairinfl.variants.{name}: unknown keys {unknown}; expected some of {list(VARIANT_KEYS)}")
+    training = {**infl["training"], **adult.get("training", {}), **variant.get("training", {})}
+    training["lam"] = float(variant.get("lam", training["lam"]))
+    retrain = {**training, **adult.get("retrain", {}), **variant.get("retrain", {}),
+               "lam": float(variant.get("retrain_lam", training["lam"]))}
+    scores = {**infl["scores"], **{k: variant[k] for k in ("kernel", "chunk_size", "alpha") if k in variant}}
+    prune = {**infl["prune"], **{k: variant[k] for k in ("sign",) if k in variant}}
+    balancing = variant.get("balancing", adult["balancing"])
+    if balancing not in BALANCING:
+        raise ConfigError(f"fairinfl.variants.{name}.balancing = {balancing!r}; expected one of {BALANCING}")
+    if prune["sign"] not in SIGNS:
+        raise ConfigError(f"fairinfl.variants.{name}.sign = {prune['sign']!r}; expected one of {SIGNS}")
+    return {"balancing": balancing, "training": training, "retrain": retrain, "scores": scores, "prune": prune}
+
+
+def variant_reuse(infl: dict, name: str) -> dict:
+    """What variant ``name`` can take from the default protocol's outputs instead of recomputing.
+
+    ``baselines``: ERM and reduction cannot differ (the same data and training apart from λ,
+    which they do not use).
+    ``model``: the same data and score-model training (the default's trained model is scored
+    again); ``scores``: also the same score settings (the default's score file is used as
+    it is, e.g. a variant that changes only the sign); ``strategies``: the prune strategies
+    whose rows cannot differ from the default's (random with the same data and retrain
+    settings; accuracy also with the same score model; fairness also with the same scores,
+    constraint and sign).
+    """
+    default, variant = variant_protocol(infl), variant_protocol(infl, name)
+    data = variant["balancing"] == default["balancing"]
+    model = data and variant["training"] == default["training"]
+    scores = model and variant["scores"] == default["scores"]
+    retrain = data and variant["retrain"] == default["retrain"]
+    unconstrained = [{k: v for k, v in p["training"].items() if k != "lam"} for p in (default, variant)]
+    same = {"random": retrain, "accuracy": retrain and model,
+            "fairness": retrain and scores and variant["prune"]["sign"] == default["prune"]["sign"]
+            and variant["prune"]["constraint"] == default["prune"]["constraint"]}
+    return {"model": model, "scores": scores, "strategies": [s for s in variant["prune"]["strategies"] if same.get(s)],
+            "baselines": data and unconstrained[0] == unconstrained[1]}
+
+
 def _optimiser(training: dict) -> dict:
     return {k: training[k] for k in ("batch_size", "lr", "betas", "weight_decay", "lr_boundaries", "lr_decay")}
 
@@ -140,21 +230,31 @@ def dp_violation(pred, z) -> float:
 
 
 def infl_metrics(pred, y, z) -> dict[str, float]:
-    """Test accuracy and the DP violation, signed and absolute."""
+    """Test accuracy, the DP violation (signed and absolute) and the constant-predictor
+    diagnostics: the rate of positive predictions in the unprivileged (``pos_rate_a0``, z = 0)
+    and privileged (``pos_rate_a1``) group, and the balanced accuracy (mean of the recalls of
+    the two labels; 0.5 for any constant predictor)."""
+    pred, y, z = np.asarray(pred), np.asarray(y), np.asarray(z)
     violation = dp_violation(pred, z)
-    return {"accuracy": float(np.mean(np.asarray(pred) == np.asarray(y))), "violation": violation,
-            "violation_abs": abs(violation)}
+    return {"accuracy": float(np.mean(pred == y)), "violation": violation, "violation_abs": abs(violation),
+            "pos_rate_a0": float(pred[z == 0].mean()), "pos_rate_a1": float(pred[z == 1].mean()),
+            "balanced_accuracy": float(np.mean([np.mean(pred[y == label] == label) for label in (0, 1)]))}
 
 
-def score_model(d: RunData, training: dict, scoring: dict, *, run: int):
+def score_model(d: RunData, training: dict, scoring: dict, *, run: int, model=None):
     """Train the full-data λ = 1 model (lfatr, the score model) and score every training example.
 
-    Returns the model, the scores (``fairness_<constraint>`` for each constraint, ``accuracy``
-    (D8), ``loss``) and the model's test metrics.
+    ``model``: an already trained score model of the same ``training`` and run (e.g. one
+    loaded from the default protocol's file when only the score settings differ); it is
+    scored as it is. S(i) is proportional to λ (Eq. 35), so a model trained with λ = 0 is
+    scored per unit λ (the ranking of every λ > 0). Returns the model, the scores
+    (``fairness_<constraint>`` for each constraint, ``accuracy`` (D8), ``loss``) and the
+    model's test metrics.
     """
-    model = _train(d, training, lam=training["lam"], run=run)
+    if model is None:
+        model = _train(d, training, lam=training["lam"], run=run)
     batch = {"batch_size": scoring.get("batch_size", 1024)}
-    common = {"alpha": scoring["alpha"], "lam": training["lam"], "eta": scoring["eta"], "kernel": scoring["kernel"],
+    common = {"alpha": scoring["alpha"], "lam": training["lam"] or 1.0, "eta": scoring["eta"], "kernel": scoring["kernel"],
               "chunk_size": scoring["chunk_size"], **batch}
     scores = {f"fairness_{c}": fairness_scores(model, d.X_train, d.z_train, d.y_train, constraint=c, **common)
               for c in CONSTRAINTS}
@@ -187,12 +287,32 @@ def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFram
 
 
 def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategies, constraint: str,
-               run: int) -> pd.DataFrame:
-    """Retrain on the examples each strategy keeps at each fraction; test metrics (:func:`retrain_pruned`)."""
+               run: int, sign: str = "abs", reused: pd.DataFrame | None = None, reuse=()) -> pd.DataFrame:
+    """Retrain on the examples each strategy keeps at each fraction; test metrics (:func:`retrain_pruned`).
+
+    ``sign``: how prune by fairness ranks S(i) (:func:`fairscore.pruning.keep_indices`).
+    ``reused``, ``reuse``: prune rows of the same run computed before, and the strategies
+    whose rows are copied from them instead of retrained (a protocol variant takes random and
+    accuracy pruning from the default protocol when they cannot differ,
+    :func:`variant_reuse`). Rows are in strategy × fraction order either way.
+    """
     seeds, n = run_seeds(run), len(d.y_train)
+    have = set(reuse) & set(strategies)
+    if have and reused is None:
+        raise DataError(f"prune strategies {sorted(have)} are to be copied, but no earlier prune rows were given")
     jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{constraint}"], accuracy=scores["accuracy"],
-                                seed=seeds["subset"])) for s in strategies for f in fractions]
-    return retrain_pruned(d, jobs, training=training, run=run)
+                                seed=seeds["subset"], sign=sign)) for s in strategies if s not in have for f in fractions]
+    parts = [] if not jobs else [retrain_pruned(d, jobs, training=training, run=run)]
+    if have:
+        copied = reused[reused["strategy"].isin(have) & reused["fraction"].isin(fractions)]
+        if (copied["run"] != run).any() or len(copied) != len(have) * len(fractions):
+            raise DataError(f"reused prune rows: expected run {run} and {len(fractions)} fractions of "
+                            f"{sorted(have)}; got runs {sorted(set(copied['run']))}, {len(copied)} rows")
+        parts.append(copied)
+    frame = pd.concat(parts, ignore_index=True)
+    order = {(s, f): i for i, (s, f) in enumerate((s, f) for s in strategies for f in fractions)}
+    return frame.iloc[np.argsort([order[(s, f)] for s, f in zip(frame["strategy"], frame["fraction"], strict=True)],
+                                 kind="stable")].reset_index(drop=True)
 
 
 def fairshap_cross_values(X, y, z, *, folds: int, seed: int, k: int = 5, sign: str = "privileged",
@@ -272,6 +392,58 @@ def fairshap_prune_runs(d: RunData, values, *, training: dict, fractions, run: i
     n = len(d.y_train)
     jobs = [("fairshap", f, keep_indices("fairshap", f, n=n, key=values)) for f in fractions]
     return retrain_pruned(d, jobs, training=training, run=run)
+
+
+def describe_protocol(protocol: dict) -> str:
+    """A protocol (:func:`variant_protocol`) in a few words, for legends and captions."""
+    training, scores = protocol["training"], protocol["scores"]
+    lam = f"λ {training['lam']:g}/{protocol['retrain']['lam']:g}"
+    sign = "|S|" if protocol["prune"]["sign"] == "abs" else "signed S"
+    kernel = "full kernel" if scores["kernel"] == "full" else f"chunked kernel ({scores['chunk_size']})"
+    balancing = {"label_sex": "label×sex-balanced", "sex": "sex-balanced", "none": "unbalanced"}[protocol["balancing"]]
+    length = f"{training['steps']:,} steps" if training.get("steps") else f"{training['epochs']} epochs"
+    return f"{lam}, {sign}, {kernel}, α {scores['alpha']}, {balancing}, {length}"
+
+
+def sensitivity_summary(prunes: dict, *, fractions, claim_fractions) -> pd.DataFrame:
+    """Prune by fairness against random per protocol variant and kept fraction (the sensitivity panel).
+
+    ``prunes`` maps a variant name to its prune rows (every run; :func:`prune_runs`). For each
+    variant and fraction in ``fractions``: the number of runs with both strategies, mean and
+    standard error over the runs of |DP violation| and accuracy for each strategy, and of the
+    paired difference fairness − random (same run). ``fairness_lower`` at a fraction of
+    ``claim_fractions``: "yes" when the paired difference of |violation| is below zero by more
+    than two standard errors (mean + 2·SE < 0), "no" otherwise, "undetermined" with fewer than
+    two runs. ``rescues_claim`` per variant: "yes" when it is "yes" at every claim fraction,
+    "undetermined" when any is undetermined and none is "no", else "no".
+    """
+    if not set(claim_fractions) <= set(fractions):
+        raise ConfigError(f"sensitivity claim_fractions {list(claim_fractions)} must be among fractions {list(fractions)}")
+    rows = []
+    for variant, frame in prunes.items():
+        missing = sorted(set(fractions) - set(frame["fraction"]))
+        if missing or not {"random", "fairness"} <= set(frame["strategy"]):
+            raise DataError(f"variant {variant!r}: prune rows need strategies random and fairness at fractions "
+                            f"{list(fractions)}; missing fractions {missing}, strategies {sorted(set(frame['strategy']))}")
+        for fraction in fractions:
+            at = frame[frame["fraction"] == fraction]
+            paired = at.pivot_table(index="run", columns="strategy", values=["violation_abs", "accuracy"]).dropna()
+            row = {"variant": variant, "fraction": fraction, "runs": len(paired)}
+            for metric in ("violation_abs", "accuracy"):
+                parts = {"random": paired[(metric, "random")], "fairness": paired[(metric, "fairness")]}
+                parts["difference"] = parts["fairness"] - parts["random"]
+                for name, values in parts.items():
+                    row[f"{name}_{metric}_mean"] = values.mean()
+                    row[f"{name}_{metric}_se"] = values.std(ddof=1) / math.sqrt(len(values)) if len(values) > 1 else np.nan
+            bound = row["difference_violation_abs_mean"] + 2 * row["difference_violation_abs_se"]
+            row["fairness_lower"] = ("" if fraction not in claim_fractions else "undetermined" if len(paired) < 2
+                                     else "yes" if bound < 0 else "no")
+            rows.append(row)
+    summary = pd.DataFrame(rows)
+    verdicts = summary[summary["fairness_lower"] != ""].groupby("variant", sort=False)["fairness_lower"].agg(set)
+    rescued = {v: "no" if "no" in s else "undetermined" if "undetermined" in s else "yes" for v, s in verdicts.items()}
+    summary["rescues_claim"] = summary["variant"].map(rescued)
+    return summary
 
 
 def erm_metrics(d: RunData, training: dict, *, run: int) -> dict[str, float]:

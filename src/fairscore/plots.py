@@ -9,6 +9,8 @@ tables.
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -561,3 +563,52 @@ CAPTIONS.update({
         "features of the {n_lfw} LFW training images (circles) and the {n_ref} FairFace reference images (crosses), "
         "coloured by sex; left unweighted, right LFW points sized by their FairShap φ_{valuation} weight."),
 })
+
+
+def sensitivity_figure(summary: pd.DataFrame):
+    """The FairInfl sensitivity panel: prune by fairness minus random (same run) in |DP violation|
+    (left) and test accuracy (right) against the kept fraction, one line per protocol variant,
+    mean ± standard error over the runs (``summary``: :func:`fairscore.fairinfl.sensitivity_summary`
+    with a ``description`` column)."""
+    _style()
+    variants = list(dict.fromkeys(summary["variant"]))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.4 + 0.25 * math.ceil(len(variants) / 2)))
+    colours = _palette(variants)
+    for ax, metric, label in ((axes[0], "violation_abs", "|DP violation|: fairness − random"),
+                              (axes[1], "accuracy", "Test accuracy: fairness − random")):
+        for i, variant in enumerate(variants):
+            rows = summary[summary["variant"] == variant]
+            ax.errorbar(rows["fraction"] + (i - (len(variants) - 1) / 2) * 0.003, rows[f"difference_{metric}_mean"],
+                        yerr=rows[f"difference_{metric}_se"].fillna(0), marker=_MARKERS[i % len(_MARKERS)],
+                        color=colours[variant], capsize=2, label=f"{variant}: {rows['description'].iloc[0]}")
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel("Kept fraction of the training set")
+        ax.set_ylabel(f"{label} (paired by run)")
+        ax.set_title(f"{label} (mean ± SE over runs)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    rows = math.ceil(len(labels) / 2)
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.03 + 0.035 * rows, 1, 1))
+    return fig
+
+
+def sensitivity_caption(summary: pd.DataFrame, *, claim_fractions) -> str:
+    """Caption of :func:`sensitivity_figure`: the variants, the decision rule and, computed from
+    ``summary``, which variants (if any) rescue the claim that prune by fairness beats random."""
+    runs = sorted(set(summary["runs"]))
+    verdicts = summary.drop_duplicates("variant").set_index("variant")["rescues_claim"]
+    described = "; ".join(f"{v} ({d})" for v, d in summary.drop_duplicates("variant")[["variant", "description"]]
+                          .itertuples(index=False))
+    rescued = [v for v, r in verdicts.items() if r == "yes"]
+    open_ = [v for v, r in verdicts.items() if r == "undetermined"]
+    outcome = (f"Variants that rescue the claim: {', '.join(rescued)}." if rescued
+               else "No variant rescues the claim.")
+    if open_:
+        outcome += f" Undetermined (fewer than two runs): {', '.join(open_)}."
+    claim = ", ".join(f"{f:g}" for f in claim_fractions)
+    return (f"FairInfl Adult sensitivity panel: prune by fairness minus prune at random, paired by run, in the "
+            f"absolute DP violation (left; below 0 = fairness pruning is fairer) and in test accuracy (right), "
+            f"mean ± standard error over {'/'.join(str(r) for r in runs)} runs, per protocol variant: {described}. "
+            f"Decision rule: a variant rescues the paper's claim (prune by fairness lowers the violation below "
+            f"random) when at every kept fraction in {{{claim}}} the mean difference plus two standard errors is "
+            f"below 0. {outcome}")

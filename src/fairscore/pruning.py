@@ -3,7 +3,9 @@
 Keep k = round(f·n) of n training examples (Python's ``round``):
 
 * ``random`` — ``RandomState(seed).choice(n, k, replace=False)``;
-* ``fairness`` — remove in ascending order of |S(i)|, i.e. keep the k largest |S(i)|;
+* ``fairness`` — remove in ascending order of |S(i)|, i.e. keep the k largest |S(i)| (the
+  paper's text; ``sign="abs"``, the default), or with ``sign="signed"`` in ascending order of
+  S(i), i.e. keep the k largest signed S(i) (the authors' ``keep_max_scores``);
 * ``accuracy`` — remove in descending order of the accuracy score, i.e. keep the k smallest;
 * ``fairshap`` — remove in ascending order of a generic ``key`` (a FairShap valuation per
   example in the cross-family comparison, not in either paper), i.e. keep the k largest.
@@ -18,9 +20,11 @@ import numpy as np
 
 from .errors import ConfigError, DataError
 
-__all__ = ["STRATEGIES", "keep_indices", "kept_count"]
+__all__ = ["SIGNS", "STRATEGIES", "keep_indices", "kept_count"]
 
 STRATEGIES = ("random", "fairness", "accuracy", "fairshap")
+#: how prune by fairness ranks S(i): by |S(i)| (the paper's text) or by signed S(i) (the authors' code)
+SIGNS = ("abs", "signed")
 
 #: the keyword of :func:`keep_indices` that holds each scored strategy's scores
 _SCORE_ARGUMENT = {"fairness": "fairness", "accuracy": "accuracy", "fairshap": "key"}
@@ -34,7 +38,7 @@ def kept_count(fraction: float, n: int) -> int:
 
 
 def keep_indices(strategy: str, fraction: float, *, n: int, fairness=None, accuracy=None, key=None,
-                 seed: int = 0) -> np.ndarray:
+                 seed: int = 0, sign: str = "abs") -> np.ndarray:
     """Training indices kept by ``strategy`` at ``fraction``.
 
     Parameters
@@ -46,19 +50,24 @@ def keep_indices(strategy: str, fraction: float, *, n: int, fairness=None, accur
     n : int
         Number of training examples.
     fairness : array-like of shape (n,), optional
-        FairInfl fairness scores S(i) (``fairness``: the k largest |S(i)| are kept).
+        FairInfl fairness scores S(i) (``fairness``: the k largest |S(i)|, or with
+        ``sign="signed"`` the k largest S(i), are kept).
     accuracy : array-like of shape (n,), optional
         Accuracy scores (``accuracy``: the k smallest are kept).
     key : array-like of shape (n,), optional
         Any per-example value, e.g. a FairShap valuation (``fairshap``: the k largest are kept).
     seed : int
         ``RandomState`` seed of ``random``.
+    sign : {"abs", "signed"}
+        How ``fairness`` ranks S(i) (module docstring); other strategies ignore it.
 
     Returns
     -------
     kept : ndarray of shape (k,)
         Kept training indices, sorted ascending.
     """
+    if sign not in SIGNS:
+        raise ConfigError(f"fairness score sign {sign!r}; expected one of {SIGNS}")
     k = kept_count(fraction, n)
     if strategy == "random":
         return np.sort(np.random.RandomState(seed).choice(n, k, replace=False))
@@ -74,6 +83,6 @@ def keep_indices(strategy: str, fraction: float, *, n: int, fairness=None, accur
     if not np.isfinite(scores).all():
         bad = int(np.flatnonzero(~np.isfinite(scores))[0])
         raise DataError(f"{strategy} scores[{bad}] = {scores[bad]}; expected finite scores")
-    order_key = {"fairness": np.abs(scores), "accuracy": -scores, "key": scores}[name]
+    order_key = {"fairness": np.abs(scores) if sign == "abs" else scores, "accuracy": -scores, "key": scores}[name]
     removal = np.argsort(order_key, kind="stable")  # ascending key, ties by index
     return np.sort(removal[n - k:])

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
 
 from fairscore.data import balance_cells
 from fairscore.errors import ConfigError, DataError
-from fairscore.fairinfl import dp_violation, extreme_examples, load_run_data, prune_runs, reduction_metrics, run_data, \
-    score_model, toy_example, training_steps
+from fairscore.fairinfl import balanced_rows, dp_violation, extreme_examples, infl_metrics, load_run_data, prune_runs, \
+    reduction_metrics, run_data, score_model, sensitivity_summary, toy_example, training_steps, variant_protocol, \
+    variant_reuse
 from fairscore.influence import explicit_scores, fairness_scores
 from fairscore.pruning import keep_indices, kept_count
-from fairscore.training import FairMLPClassifier, build_model, mlp, predict_labels, train_fair, train_stacked
+from fairscore.plots import sensitivity_caption
+from fairscore.training import FairMLPClassifier, _group_gap, build_model, mlp, predict_labels, train_fair, train_stacked
 
 TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 32, "lr": 1e-3, "betas": [0.9, 0.999],
             "weight_decay": 5e-4, "lr_boundaries": [], "lr_decay": 1.0}
@@ -219,3 +222,158 @@ def test_extreme_examples_rank_signed_scores_with_stable_ties():
     assert out["train"].tolist() == [2, 0, 1, 4] and out["rank"].tolist() == [1, 2, 1, 2]
     with pytest.raises(DataError, match="count = 6"):
         extreme_examples([1.0] * 5, count=6)
+
+
+def test_authors_group_means_broadcast_to_the_total_and_cancel_the_fairness_term():
+    """The authors' relaxed DP term (UCSC-REAL/FairInfl metrics.constraints, JAX; JAX is not installed
+    here, so it is written with torch, whose ``where`` broadcasts the same way):
+    ``where(z > 0, logits, 0).sum() / (count(z > 0) + eps)`` with logits of shape (B, 1) and groups
+    of shape (B,). ``where`` broadcasts them to (B, B) (entry [i, j] = f_i when z_j > 0), so the
+    sum is Σf · count(z > 0) and both "group means" are Σf: the term and its gradient vanish.
+    With logits of shape (B,) (the intended computation, our trainer's) it is the real gap."""
+    eps = 1e-8
+    z = torch.tensor([1, 1, 1, 0, 0, 0, 0, 1.0])
+    weight = torch.tensor([[0.3], [-0.2]], requires_grad=True)
+    X = torch.tensor([[1.0, 0.0], [2.0, 1.0], [1.5, -1.0], [-1.0, 0.5], [-2.0, 1.0], [0.0, 0.0], [-0.5, 2.0],
+                      [1.0, 1.0]])
+    logits = X @ weight  # (B, 1), as the authors' MLP returns it
+
+    def authors_term(f):
+        group_a = torch.where(z > 0, f, 0).sum() / (torch.where(z > 0, 1, 0).sum() + eps)
+        group_b = torch.where(z <= 0, f, 0).sum() / (torch.where(z <= 0, 1, 0).sum() + eps)
+        return group_a, group_b, torch.abs(group_a - group_b)
+
+    assert torch.where(z > 0, logits, 0).shape == (8, 8)
+    group_a, group_b, term = authors_term(logits)
+    assert torch.allclose(group_a, logits.sum()) and torch.allclose(group_b, logits.sum())
+    (broadcast_grad,) = torch.autograd.grad(term, weight, retain_graph=True)
+    flat_a, flat_b, gap = authors_term(logits.squeeze(1))  # the intended (B,)-shaped computation
+    (intended_grad,) = torch.autograd.grad(gap, weight)
+    real_gap = logits[z > 0].mean() - logits[z <= 0].mean()
+    assert torch.allclose(flat_a - flat_b, real_gap) and torch.allclose(gap, _group_gap(logits.squeeze(1), z))
+    assert abs(real_gap.item()) > 0.5 and term.item() < 1e-6
+    assert broadcast_grad.abs().max().item() < 1e-6 < 0.1 < intended_grad.abs().max().item()
+
+
+def test_prune_by_fairness_keeps_the_largest_signed_scores_with_sign_signed():
+    fairness = np.array([0.5, -3.0, 0.1, 2.0, -0.5, 0.0])
+    np.testing.assert_array_equal(keep_indices("fairness", 0.5, n=6, fairness=fairness), [1, 3, 4])
+    np.testing.assert_array_equal(keep_indices("fairness", 0.5, n=6, fairness=fairness, sign="signed"), [0, 2, 3])
+    np.testing.assert_array_equal(keep_indices("fairness", 0.5, n=6, fairness=fairness, sign="abs"), [1, 3, 4])
+    with pytest.raises(ConfigError, match="sign 'max'"):
+        keep_indices("fairness", 0.5, n=6, fairness=fairness, sign="max")
+
+
+def test_infl_metrics_report_group_positive_rates_and_balanced_accuracy():
+    y = np.array([1, 1, 0, 0, 1, 0])
+    z = np.array([0, 0, 0, 1, 1, 1])
+    metrics = infl_metrics(np.array([1, 0, 0, 1, 1, 1]), y, z)
+    assert metrics["pos_rate_a0"] == pytest.approx(1 / 3) and metrics["pos_rate_a1"] == 1.0
+    assert metrics["balanced_accuracy"] == pytest.approx((2 / 3 + 1 / 3) / 2)  # recall of 1: 2/3, of 0: 1/3
+    assert metrics["violation"] == pytest.approx(2 / 3) and metrics["accuracy"] == pytest.approx(3 / 6)
+    constant = infl_metrics(np.ones(6, dtype=int), y, z)
+    assert constant["balanced_accuracy"] == 0.5 and constant["violation"] == 0.0
+
+
+def test_balanced_rows_by_label_and_sex_by_sex_or_none():
+    y = np.array([0] * 50 + [1] * 30)
+    z = np.array([0] * 20 + [1] * 30 + [0] * 12 + [1] * 18)
+    np.testing.assert_array_equal(balanced_rows(y, z, balancing="label_sex", seed=0), balance_cells(y, z, seed=0))
+    rows = balanced_rows(y, z, balancing="sex", seed=0)
+    assert (z[rows] == 0).sum() == (z[rows] == 1).sum() == 32 and (np.diff(rows) > 0).all()
+    np.testing.assert_array_equal(balanced_rows(y, z, balancing="none", seed=0), np.arange(80))
+    with pytest.raises(ConfigError, match="balancing = 'label'"):
+        balanced_rows(y, z, balancing="label", seed=0)
+
+
+INFL = {"adult": {"balancing": "label_sex"}, "training": TRAINING, "scores": SCORING,
+        "prune": {"constraint": "dp", "strategies": ["random", "fairness", "accuracy"], "fractions": [0.5, 1.0],
+                  "sign": "abs"},
+        "variants": {"same": {}, "signed": {"sign": "signed"}, "chunked": {"kernel": "chunked"},
+                     "lam_0_0": {"lam": 0.0}, "lam_1_0": {"retrain_lam": 0.0}, "sex": {"balancing": "sex"},
+                     "authors": {"lam": 0.0, "sign": "signed", "training": {"steps": 50, "lr_boundaries": [10]},
+                                 "retrain": {"lr_decay": 0.9}}}}
+
+
+def test_variant_protocol_merges_the_overrides_over_the_default():
+    default = variant_protocol(INFL)
+    assert default == variant_protocol(INFL, "same")
+    assert default["training"]["lam"] == default["retrain"]["lam"] == 1.0 and default["prune"]["sign"] == "abs"
+    lam00 = variant_protocol(INFL, "lam_0_0")
+    assert lam00["training"]["lam"] == lam00["retrain"]["lam"] == 0.0
+    lam10 = variant_protocol(INFL, "lam_1_0")
+    assert (lam10["training"]["lam"], lam10["retrain"]["lam"]) == (1.0, 0.0)
+    authors = variant_protocol(INFL, "authors")
+    assert authors["training"]["steps"] == authors["retrain"]["steps"] == 50
+    assert authors["training"]["lr_decay"] == 1.0 and authors["retrain"]["lr_decay"] == 0.9
+    assert authors["training"]["hidden"] == TRAINING["hidden"] and authors["prune"]["sign"] == "signed"
+    assert variant_protocol(INFL, "chunked")["scores"]["kernel"] == "chunked" and SCORING["kernel"] == "full"
+    with pytest.raises(ConfigError, match="no variant 'nope'"):
+        variant_protocol(INFL, "nope")
+    with pytest.raises(ConfigError, match=r"unknown keys \['steps'\]"):
+        variant_protocol({**INFL, "variants": {"bad": {"steps": 10}}}, "bad")
+    with pytest.raises(ConfigError, match="sign = 'max'"):
+        variant_protocol({**INFL, "variants": {"bad": {"sign": "max"}}}, "bad")
+
+
+def test_variant_reuse_shares_only_what_cannot_differ():
+    assert variant_reuse(INFL, "signed") == {"model": True, "scores": True, "strategies": ["random", "accuracy"],
+                                             "baselines": True}
+    assert variant_reuse(INFL, "chunked") == {"model": True, "scores": False, "strategies": ["random", "accuracy"],
+                                              "baselines": True}
+    assert variant_reuse(INFL, "lam_1_0") == {"model": True, "scores": True, "strategies": [], "baselines": True}
+    assert variant_reuse(INFL, "lam_0_0") == {"model": False, "scores": False, "strategies": [], "baselines": True}
+    assert variant_reuse(INFL, "sex") == {"model": False, "scores": False, "strategies": [], "baselines": False}
+    assert variant_reuse(INFL, "authors")["baselines"] is False
+    assert variant_reuse(INFL, "same")["strategies"] == ["random", "fairness", "accuracy"]
+
+
+def test_prune_runs_copy_reused_strategies_and_keep_the_row_order():
+    X, y, z = toy_data()
+    d = run_data(X, y, z, run=0)
+    _, scores, _ = score_model(d, TRAINING, SCORING, run=0)
+    common = {"training": TRAINING, "fractions": [0.5, 1.0], "strategies": ["random", "fairness"], "constraint": "dp",
+              "run": 0}
+    full = prune_runs(d, scores, **common)
+    signed = prune_runs(d, scores, **common, sign="signed", reused=full, reuse=["random"])
+    assert list(signed.strategy) == ["random", "random", "fairness", "fairness"]
+    assert signed[signed.strategy == "random"].equals(full[full.strategy == "random"])
+    alone = prune_runs(d, scores, **common, sign="signed")
+    np.testing.assert_allclose(signed.accuracy, alone.accuracy)
+    assert not np.allclose(signed[signed.strategy == "fairness"].violation, full[full.strategy == "fairness"].violation)
+    with pytest.raises(DataError, match="expected run 1"):
+        prune_runs(d, scores, **{**common, "run": 1}, reused=full, reuse=["random"])
+    with pytest.raises(DataError, match="no earlier prune rows"):
+        prune_runs(d, scores, **common, reuse=["random"])
+
+
+def summary_frame(differences, runs=3):
+    """Prune rows of one variant: random |violation| 0.2 (accuracy 0.8), fairness 0.2 + difference + run noise."""
+    rows = []
+    for fraction, difference in differences.items():
+        for run in range(runs):
+            noise = 0.01 * (run - 1)
+            rows += [{"run": run, "strategy": "random", "fraction": fraction, "violation_abs": 0.2, "accuracy": 0.8},
+                     {"run": run, "strategy": "fairness", "fraction": fraction, "violation_abs": 0.2 + difference + noise,
+                      "accuracy": 0.78}]
+    return pd.DataFrame(rows)
+
+
+def test_sensitivity_summary_decides_whether_a_variant_rescues_the_claim():
+    prunes = {"lower": summary_frame({0.1: 0.0, 0.2: -0.1, 0.4: -0.1}),
+              "mixed": summary_frame({0.1: -0.1, 0.2: -0.1, 0.4: 0.0}),
+              "one_run": summary_frame({0.1: -0.1, 0.2: -0.1, 0.4: -0.1}, runs=1)}
+    summary = sensitivity_summary(prunes, fractions=[0.1, 0.2, 0.4], claim_fractions=[0.2, 0.4])
+    verdict = summary.drop_duplicates("variant").set_index("variant")["rescues_claim"]
+    assert verdict.to_dict() == {"lower": "yes", "mixed": "no", "one_run": "undetermined"}
+    lower = summary[summary.variant == "lower"].set_index("fraction")
+    assert list(lower.fairness_lower) == ["", "yes", "yes"]
+    assert lower.loc[0.2, "difference_violation_abs_mean"] == pytest.approx(-0.1)
+    assert lower.loc[0.2, "difference_violation_abs_se"] == pytest.approx(0.01 / np.sqrt(3))
+    assert lower.loc[0.2, "difference_accuracy_mean"] == pytest.approx(-0.02)
+    caption = sensitivity_caption(summary.assign(description="d"), claim_fractions=[0.2, 0.4])
+    assert "Variants that rescue the claim: lower." in caption and "Undetermined (fewer than two runs): one_run" in caption
+    with pytest.raises(DataError, match="missing fractions \\[0.3\\]"):
+        sensitivity_summary(prunes, fractions=[0.3], claim_fractions=[0.3])
+    with pytest.raises(ConfigError, match="claim_fractions"):
+        sensitivity_summary(prunes, fractions=[0.1], claim_fractions=[0.2])

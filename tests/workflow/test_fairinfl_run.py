@@ -1,4 +1,5 @@
-"""Snakemake run of `fairinfl_adult` on the test config: data, scores, pruning, baselines, figures."""
+"""Snakemake run of `fairinfl_adult` and `fairinfl_sensitivity` on the test config: data, scores, pruning,
+baselines, figures, two protocol variants and the sensitivity panel."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .conftest import PNG_MAGIC, build
 
 @pytest.fixture(scope="module")
 def built(test_workflow):
-    build(test_workflow, "fairinfl_adult")
+    build(test_workflow, "fairinfl_adult", "fairinfl_sensitivity")
     return test_workflow
 
 
@@ -56,3 +57,33 @@ def test_baselines_and_figures(built):
         assert json.loads((built / "results" / "provenance" / name / f"{name}.json").read_text())["rule"] == rule
     pairs = pd.read_csv(out / "fig_first_order.csv")
     assert len(pairs) == 100 and np.corrcoef(pairs.predicted, pairs.real)[0, 1] > 0.99
+
+
+def test_variants_write_the_default_format_and_reuse_what_cannot_differ(built):
+    base = built / "results" / "fairinfl" / "adult"
+    default = pd.read_csv(base / "prune" / "0.csv")
+    signed = pd.read_csv(base / "variants" / "signed" / "prune" / "0.csv")
+    authors = pd.read_csv(base / "variants" / "authors_code" / "prune" / "0.csv")
+    assert list(signed.columns) == list(default.columns) == list(authors.columns)
+    assert {"pos_rate_a0", "pos_rate_a1", "balanced_accuracy"} <= set(default.columns)
+    assert default.balanced_accuracy.between(0, 1).all()
+    # signed changes only the kept end: it reads the default scores and copies the random and accuracy rows
+    assert not (built / "results" / "scores" / "fairinfl" / "adult" / "variants" / "signed").exists()
+    kept = signed.strategy != "fairness"
+    pd.testing.assert_frame_equal(signed[kept].reset_index(drop=True), default[kept].reset_index(drop=True))
+    pruned = (signed.strategy == "fairness") & (signed.fraction < 1.0)  # other kept rows, so other models
+    assert not np.allclose(signed[pruned].violation, default[pruned].violation)
+    assert (built / "results" / "scores" / "fairinfl" / "adult" / "variants" / "authors_code" / "1.npz").exists()
+    assert len(pd.read_csv(base / "variants" / "authors_code" / "lfatr" / "1.csv")) == 1
+
+
+def test_sensitivity_panel_compares_every_variant_with_random(built):
+    out = built / "results" / "figures" / "fairinfl"
+    assert (out / "fig_sensitivity.png").read_bytes().startswith(PNG_MAGIC)
+    summary = pd.read_csv(out / "fig_sensitivity.csv")
+    assert list(dict.fromkeys(summary.variant)) == ["default", "signed", "authors_code"]
+    assert set(summary.fraction) == {0.1, 0.5} and (summary.runs == 2).all()
+    assert summary.rescues_claim.isin(["yes", "no"]).all()
+    caption = (out / "fig_sensitivity.caption.md").read_text()
+    rescued = sorted(set(summary.variant[summary.rescues_claim == "yes"]))
+    assert ("No variant rescues the claim." in caption) == (not rescued)

@@ -4,6 +4,7 @@ import os
 from snakemake.utils import validate
 
 from fairscore.config import check_config
+from fairscore.fairinfl import BALANCING, variant_protocol, variant_reuse
 from fairscore.splits import split_seeds
 
 
@@ -176,6 +177,38 @@ def infl_gpu(wildcards):
     """1 when the dataset's jobs should request a GPU (config fairinfl.<dataset>.gpu)."""
     return int(INFL[wildcards.infl].get("gpu", False))
 INFL_FIG_DIR = "results/figures/fairinfl"
+
+
+def infl_variant_data(variant):
+    """The Adult data file of a variant's balancing (the default file for the default balancing)."""
+    balancing = variant_protocol(INFL, variant)["balancing"]
+    if balancing == INFL["adult"]["balancing"]:
+        return rules.fairinfl_adult_data.output.data
+    return rules.fairinfl_adult_data_balanced.output.data.format(balancing=balancing)
+
+
+def infl_variant_score_inputs(wildcards):
+    """Data, and the default run's score model when the variant trains the same one."""
+    inputs = {"data": infl_variant_data(wildcards.variant)}
+    if variant_reuse(INFL, wildcards.variant)["model"]:
+        inputs["model"] = rules.fairinfl_scores_run.output.model.format(infl="adult", run=wildcards.run)
+    return inputs
+
+
+def infl_variant_prune_inputs(wildcards):
+    """Data, scores (the default's when they cannot differ) and the default rows to copy, if any."""
+    reuse = variant_reuse(INFL, wildcards.variant)
+    score_rule = rules.fairinfl_scores_run if reuse["scores"] else rules.fairinfl_variant_scores_run
+    inputs = {"data": infl_variant_data(wildcards.variant),
+              "scores": score_rule.output.scores.format(infl="adult", variant=wildcards.variant, run=wildcards.run)}
+    if reuse["strategies"]:
+        inputs["reused"] = rules.fairinfl_prune_run.output.runs.format(infl="adult", run=wildcards.run)
+    return inputs
+
+
+def infl_variant_outputs(output, variants):
+    """``output`` of every run of every variant in ``variants``."""
+    return expand(output, variant=variants, run=infl_runs("adult"))
 
 
 # Fixtures (config/deep_fixture.yaml): (name, directory, writer options) for every external dataset,

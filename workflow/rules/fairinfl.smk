@@ -19,6 +19,7 @@ rule fairinfl_adult_data:
     params:
         aif360_paths=[config["raw_files"][name]["aif360_path"] for name in INFL["adult"]["raw_files"]],
         balance_seed=INFL["adult"]["balance_seed"],
+        balancing=INFL["adult"]["balancing"],
     script:
         "../scripts/fairinfl_adult_data.py"
 
@@ -207,3 +208,148 @@ rule fairinfl_jigsaw:
     input:
         infl_outputs(rules.fairinfl_scores_run.output.scores, "jigsaw"),
         expand(rules.fig_fairinfl.output.png, infl="jigsaw"),
+
+
+# FairInfl Adult protocol variants (docs/fairinfl_variants.md): config fairinfl.variants.<variant> overrides
+# the default protocol (training / retrain λ, score sign, kernel, balancing, steps and schedule). Every
+# variant writes files in the default format under results/fairinfl/adult/variants/<variant>/; what cannot
+# differ from the default (its data, score model, scores, random and accuracy retrains) is read from the
+# default outputs instead of recomputed (fairinfl.variant_reuse). fairinfl_sensitivity draws the panel.
+INFL_VARIANTS = list(INFL["variants"])
+INFL_VARIANT_DIR = "results/fairinfl/adult/variants/{variant}"
+
+
+rule fairinfl_adult_data_balanced:
+    input:
+        raw=expand("results/raw/{name}", name=INFL["adult"]["raw_files"]),
+    output:
+        data="results/data/fairinfl_adult_{balancing}.npz",
+        prov="results/provenance/fairinfl_adult_data_balanced/{balancing}.json",
+    log:
+        "results/logs/fairinfl_adult_data_balanced/{balancing}.log",
+    benchmark:
+        "results/timings/fairinfl_adult_data_balanced/{balancing}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    wildcard_constraints:
+        balancing="|".join(b for b in BALANCING if b != INFL["adult"]["balancing"]),
+    params:
+        aif360_paths=[config["raw_files"][name]["aif360_path"] for name in INFL["adult"]["raw_files"]],
+        balance_seed=INFL["adult"]["balance_seed"],
+        balancing=lambda wildcards: wildcards.balancing,
+    script:
+        "../scripts/fairinfl_adult_data.py"
+
+
+rule fairinfl_variant_scores_run:
+    input:
+        unpack(infl_variant_score_inputs),
+    output:
+        scores="results/scores/fairinfl/adult/variants/{variant}/{run}.npz",
+        model="results/models/fairinfl/adult/variants/{variant}/{run}.pt",
+        lfatr=f"{INFL_VARIANT_DIR}/lfatr/{{run}}.csv",
+        prov="results/provenance/fairinfl_variant_scores/{variant}/{run}.json",
+    log:
+        "results/logs/fairinfl_variant_scores/{variant}/{run}.log",
+    benchmark:
+        "results/timings/fairinfl_variant_scores/{variant}/{run}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    wildcard_constraints:
+        variant="|".join(INFL_VARIANTS),
+    resources:
+        mem_mb=4000,
+    params:
+        run=lambda wildcards: int(wildcards.run),
+        data=infl_data_params("adult"),
+        training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["training"],
+        scores=lambda wildcards: variant_protocol(INFL, wildcards.variant)["scores"],
+    script:
+        "../scripts/fairinfl_scores.py"
+
+
+rule fairinfl_variant_prune_run:
+    input:
+        unpack(infl_variant_prune_inputs),
+    output:
+        runs=f"{INFL_VARIANT_DIR}/prune/{{run}}.csv",
+        prov="results/provenance/fairinfl_variant_prune/{variant}/{run}.json",
+    log:
+        "results/logs/fairinfl_variant_prune/{variant}/{run}.log",
+    benchmark:
+        "results/timings/fairinfl_variant_prune/{variant}/{run}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    wildcard_constraints:
+        variant="|".join(INFL_VARIANTS),
+    resources:
+        mem_mb=4000,
+    params:
+        run=lambda wildcards: int(wildcards.run),
+        data=infl_data_params("adult"),
+        training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["retrain"],
+        prune=lambda wildcards: variant_protocol(INFL, wildcards.variant)["prune"],
+        reuse=lambda wildcards: variant_reuse(INFL, wildcards.variant)["strategies"],
+    script:
+        "../scripts/fairinfl_prune.py"
+
+
+rule fairinfl_variant_baselines_run:
+    input:
+        data=lambda wildcards: infl_variant_data(wildcards.variant),
+    output:
+        runs=f"{INFL_VARIANT_DIR}/baselines/{{run}}.csv",
+        prov="results/provenance/fairinfl_variant_baselines/{variant}/{run}.json",
+    log:
+        "results/logs/fairinfl_variant_baselines/{variant}/{run}.log",
+    benchmark:
+        "results/timings/fairinfl_variant_baselines/{variant}/{run}.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    wildcard_constraints:
+        variant="|".join(INFL_VARIANTS),
+    resources:
+        mem_mb=4000,
+    params:
+        run=lambda wildcards: int(wildcards.run),
+        data=infl_data_params("adult"),
+        training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["training"],
+        baselines=INFL["adult"]["baselines"],
+        reduction=INFL["reduction"],
+    script:
+        "../scripts/fairinfl_baselines.py"
+
+
+rule fairinfl_variant:
+    input:
+        infl_variant_outputs(rules.fairinfl_variant_prune_run.output.runs, INFL_VARIANTS),
+        infl_variant_outputs(rules.fairinfl_variant_baselines_run.output.runs,
+                             [v for v in INFL_VARIANTS if not variant_reuse(INFL, v)["baselines"]]),
+        infl_variant_outputs(rules.fairinfl_variant_scores_run.output.lfatr,
+                             [v for v in INFL_VARIANTS if not variant_reuse(INFL, v)["scores"]]),
+
+
+rule fig_sensitivity:
+    input:
+        default=infl_outputs(rules.fairinfl_prune_run.output.runs, "adult"),
+        variants=infl_variant_outputs(rules.fairinfl_variant_prune_run.output.runs, INFL["sensitivity"]["variants"]),
+    output:
+        **figure_outputs("fig_sensitivity", INFL_FIG_DIR),
+    log:
+        "results/logs/fig_sensitivity/fig_sensitivity.log",
+    benchmark:
+        "results/timings/fig_sensitivity/fig_sensitivity.tsv"
+    conda:
+        "../../envs/fairscore.yaml"
+    params:
+        variants=INFL["sensitivity"]["variants"],
+        protocols={"default": variant_protocol(INFL), **{v: variant_protocol(INFL, v) for v in INFL["sensitivity"]["variants"]}},
+        sensitivity=INFL["sensitivity"],
+        figures=config["figures"],
+    script:
+        "../scripts/fig_sensitivity.py"
+
+
+rule fairinfl_sensitivity:
+    input:
+        rules.fig_sensitivity.output.png,

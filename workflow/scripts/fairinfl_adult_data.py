@@ -1,8 +1,10 @@
-"""FairInfl Adult data (D7): AIF360 AdultDataset, every (label, sex) cell downsampled to the smallest."""
+"""FairInfl Adult data (D7): AIF360 AdultDataset, balanced by `balancing` (default: every (label, sex) cell
+downsampled to the smallest)."""
 
 import numpy as np
 
-from fairscore.data import balance_cells, load_aif360_adult_full, place_aif360_raw_files
+from fairscore.data import load_aif360_adult_full, place_aif360_raw_files
+from fairscore.fairinfl import balanced_rows
 from fairscore.fileio import write_npz
 from fairscore.workflow import run
 
@@ -10,10 +12,12 @@ from fairscore.workflow import run
 def main(inputs, params, outputs):
     place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
     X, y, z, names = load_aif360_adult_full()
-    rows = balance_cells(y, z, seed=params.balance_seed)
+    rows = balanced_rows(y, z, balancing=params.balancing, seed=params.balance_seed)
     write_npz(outputs.data, {"X": X[rows], "y": y[rows], "z": z[rows], "source_row": rows,
                              "feature_names": np.array(names)})
-    print(f"AdultDataset rows {len(y)}, balanced rows {len(rows)} ({len(rows) // 4} per (label, sex) cell)")
+    cells = [int(((y[rows] == label) & (z[rows] == group)).sum()) for label in (0, 1) for group in (0, 1)]
+    print(f"AdultDataset rows {len(y)}, balancing {params.balancing}: {len(rows)} rows, "
+          f"(label, sex) cells (0, 0) (0, 1) (1, 0) (1, 1): {cells}")
     return {"seeds": {"balance_seed": params.balance_seed}}
 
 

@@ -1,6 +1,7 @@
 """FairInfl run r: retrain on the examples each prune strategy keeps at each fraction."""
 
 import numpy as np
+import pandas as pd
 
 from fairscore.fairinfl import load_run_data, prune_runs, run_seeds
 from fairscore.fileio import write_csv
@@ -9,9 +10,12 @@ from fairscore.workflow import run
 
 def main(inputs, params, outputs):
     d = load_run_data(inputs.data, run=params.run, **params.data)
+    # a protocol variant copies the default's rows of the strategies that cannot differ
+    reused = pd.read_csv(inputs.reused) if "reused" in inputs.keys() else None
     runs = prune_runs(d, dict(np.load(inputs.scores)), training=params.training, run=params.run,
                       fractions=params.prune["fractions"], strategies=params.prune["strategies"],
-                      constraint=params.prune["constraint"])
+                      constraint=params.prune["constraint"], sign=params.prune["sign"], reused=reused,
+                      reuse=params.get("reuse", []))
     write_csv(runs, outputs.runs)
     return {"seeds": run_seeds(params.run)}
 

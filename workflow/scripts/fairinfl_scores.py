@@ -1,16 +1,22 @@
-"""FairInfl run r: train the full-data λ = 1 model (lfatr) and score every training example."""
+"""FairInfl run r: train the full-data λ = 1 model (lfatr) and score every training example
+(a protocol variant with the default's score model loads that model instead of training it)."""
 
 import pandas as pd
 import torch
 
 from fairscore.fairinfl import load_run_data, run_seeds, score_model
 from fairscore.fileio import atomic_path, write_csv, write_npz
+from fairscore.training import build_model
 from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
     d = load_run_data(inputs.data, run=params.run, **params.data)
-    model, scores, metrics = score_model(d, params.training, params.scores, run=params.run)
+    model = None
+    if "model" in inputs.keys():
+        model = build_model(params.training, d.X_train.shape[1], seed=run_seeds(params.run)["init"])
+        model.load_state_dict(torch.load(inputs.model, weights_only=True))
+    model, scores, metrics = score_model(d, params.training, params.scores, run=params.run, model=model)
     write_npz(outputs.scores, scores)
     with atomic_path(outputs.model) as tmp:
         torch.save(model.state_dict(), tmp)
