@@ -155,7 +155,7 @@ def summarise_comparison(result: pd.DataFrame, *, threshold: float, tolerance: f
         close, total = within_printed(result, tolerance=tolerance)
         lines += [f"FairShap cells of the authors'-code column within {tolerance:g} of the paper's printed mean: "
                   f"{close} of {total}.", ""]
-    if note:
+    if recipes and note:
         lines += [note, ""]
     for name, v, *_ in columns:
         for by in ("paper_method", "dataset"):

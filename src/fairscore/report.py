@@ -161,19 +161,24 @@ def constant_predictor_section(cells: pd.DataFrame, *, rate_margin: float, balan
     return "\n".join(lines) + "\n", int(wide.loc[wide["method"] != majority, "flag"].sum())
 
 
-def fairinfl_constant_section(prune: pd.DataFrame, *, rate_margin: float, balanced_accuracy: float) -> str:
-    """The same diagnostics for every FairInfl Adult point (strategy, kept fraction), mean over the runs."""
-    missing = [c for c in _DIAGNOSTICS if c not in prune.columns]
+def fairinfl_constant_section(prune: pd.DataFrame, baselines: pd.DataFrame, *, rate_margin: float,
+                              balanced_accuracy: float) -> str:
+    """The same diagnostics for every FairInfl Adult point (strategy × kept fraction, and each
+    baseline: ERM, reduction, lfatr), mean over the runs."""
+    missing = [c for c in _DIAGNOSTICS if c not in prune.columns or c not in baselines.columns]
     if missing:
         return f"Not available: the FairInfl runs have no {', '.join(missing)} columns.\n"
-    points = prune.groupby(["strategy", "fraction"])[[*_DIAGNOSTICS, "violation_abs"]].mean().reset_index()
+    columns = [*_DIAGNOSTICS, "violation_abs"]
+    points = pd.concat([prune.groupby(["strategy", "fraction"])[columns].mean().reset_index(),
+                        baselines.groupby("method")[columns].mean().reset_index().rename(columns={"method": "strategy"})],
+                       ignore_index=True)
     flags = near_constant(points["pos_rate_a0"], points["pos_rate_a1"], points["balanced_accuracy"],
                           rate_margin=rate_margin, min_balanced_accuracy=balanced_accuracy)
-    lines = ["| strategy | kept fraction | positive rate, group 0 | positive rate, group 1 | balanced accuracy | "
-             "|violation| | near-constant |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r.strategy} | {r.fraction:g} | {r.pos_rate_a0:.3f} | {r.pos_rate_a1:.3f} | {r.balanced_accuracy:.3f} "
-              f"| {r.violation_abs:.3f} | {'yes' if flag else ''} |" for r, flag in zip(points.itertuples(), flags,
-                                                                                    strict=True)]
+    lines = ["| strategy or baseline | kept fraction | positive rate, group 0 | positive rate, group 1 | balanced "
+             "accuracy | \\|violation\\| | near-constant |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.strategy} | {'' if pd.isna(r.fraction) else f'{r.fraction:g}'} | {r.pos_rate_a0:.3f} | "
+              f"{r.pos_rate_a1:.3f} | {r.balanced_accuracy:.3f} | {r.violation_abs:.3f} | {'yes' if flag else ''} |"
+              for r, flag in zip(points.itertuples(), flags, strict=True)]
     return "\n".join(lines) + "\n"
 
 
@@ -515,8 +520,12 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
     adult = claims[claims["key"].isin([*ADULT_CLAIMS, "first_order"])]
     deep = default[default["key"].isin(DEEP_CLAIMS) & ~default["key"].isin(TABLE1_CLAIMS)]
     infl_note = [authors_code_note(r.variant[2]), ""] if r.variant is not None else [
-        "The authors'-code protocol (config `fairinfl.variants.authors_code`) is not configured in this run; only "
-        "our default protocol is shown.", ""]
+        "No authors'-code protocol variant (config `report.authors_variant` naming a `fairinfl.variants` entry) is "
+        "configured in this run; only our default protocol is shown.", ""]
+    fixture = deep["reason"].str.startswith("fixture data").any() or table1["reason"].str.startswith(
+        "fixture data").any()
+    deep_note = (["> **Fixture data**: the `deep` outputs read here were built from fixtures (random data); their "
+                  "statements get no verdicts.", ""] if fixture else [])
     out = ["# Reproduction report: FairShap and FairInfl", "",
            "Every number below was computed by this pipeline from its own results; the papers' numbers come from "
            "`reference/` (transcribed, with their sources named there). Every claim has a written decision rule, "
@@ -535,11 +544,11 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
            "### Near-constant predictions", "", constant,
            "## 2. Aggregation of the fairness gaps", "", aggregation_section(r.cells),
            "## 3. Dataset counts and faces", "", "### FairShap Table 7", "", dataset_counts_section(r.counts),
-           "### FairShap Table 1 (faces)", "", claims_section(table1),
+           "### FairShap Table 1 (faces)", "", *deep_note, claims_section(table1),
            "## 4. FairInfl claims", "", "### Adult", "", *infl_note, claims_section(adult),
-           "### CelebA, Jigsaw and App. C.4", "", claims_section(deep),
+           "### CelebA, Jigsaw and App. C.4", "", *deep_note, claims_section(deep),
            "### Near-constant predictions of the FairInfl Adult points", "",
-           fairinfl_constant_section(r.prune, **r.constant),
+           fairinfl_constant_section(r.prune, r.baselines, **r.constant),
            "## 5. Weight-computation times (FairShap §5.5)", "",
            "Each time is labelled with the machine that measured it; times on different machines are not directly "
            "comparable.", "", runtime_section(r.runtime, r.paper_runtimes, r.split_seconds),

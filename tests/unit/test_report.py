@@ -198,8 +198,10 @@ def test_near_constant_rows_are_flagged_next_to_the_majority_row():
     text, flagged = constant_predictor_section(cells[~cells["metric"].str.startswith("pos")], **CONSTANT,
                                                majority=None)
     assert flagged == 0 and "Not available" in text and "pos_rate_a0" in text
-    prune = prune_runs(0.02)
-    assert "Not available" in fairinfl_constant_section(prune, **CONSTANT)
-    flagged = fairinfl_constant_section(prune.assign(pos_rate_a0=0.0, pos_rate_a1=0.1, balanced_accuracy=0.6),
+    prune, base = prune_runs(0.02), baselines()
+    assert "Not available" in fairinfl_constant_section(prune, base, **CONSTANT)
+    diagnostics = {"pos_rate_a0": 0.0, "pos_rate_a1": 0.1, "balanced_accuracy": 0.6}
+    flagged = fairinfl_constant_section(prune.assign(**diagnostics), base.assign(**{**diagnostics, "pos_rate_a0": 0.3}),
                                         **CONSTANT)
     assert "| fairness | 0.2 | 0.000 | 0.100 | 0.600 |" in flagged and flagged.count("| yes |") == 15
+    assert re.search(r"^\| reduction \|  \| 0\.300 \| 0\.100 \| 0\.600 \| 0\.022 \|  \|$", flagged, flags=re.MULTILINE)

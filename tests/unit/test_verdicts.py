@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from fairscore.errors import ConfigError
 from fairscore.verdicts import (
@@ -20,6 +21,7 @@ from fairscore.verdicts import (
     decide,
     fixture_verdicts,
     near_constant,
+    near_constant_rule,
     tost,
 )
 
@@ -212,6 +214,18 @@ def test_fixture_data_gives_no_verdicts():
     fixed = fixture_verdicts(claims, ["celeba"])
     assert fixed.loc[0, "verdict"] == UNDETERMINED and "fixture data (celeba)" == fixed.loc[0, "reason"]
     assert fixture_verdicts(claims, []) is claims
+
+
+def test_docs_show_every_rule_at_the_config_settings(root):
+    report = yaml.safe_load((root / "config" / "config.yaml").read_text())["report"]
+    settings, docs = Settings.from_config(report), (root / "docs" / "verdicts.md").read_text()
+    for key, claim in CLAIMS.items():
+        rule = claim.rule.format(threshold=settings.threshold, margin=settings.margin, alpha=settings.alpha)
+        assert f"(`{key}`)" in docs and rule in docs, key
+    constant = report["constant_predictor"]
+    assert f"`rate_margin` ({constant['rate_margin']:g})" in docs
+    assert f"`balanced_accuracy` ({constant['balanced_accuracy']:g})" in docs
+    assert f"within {constant['rate_margin']:g} of 0 or 1" in near_constant_rule(**constant)
 
 
 def test_settings_name_a_missing_key():
