@@ -9,12 +9,13 @@ as printed. Our ± (``ours_pm``) is the t-based half-width t(0.975, S − 1)·se
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .data import LABEL, PROTECTED, group_label_counts
+from .verdicts import cell_verdicts
 
-__all__ = ["PAPER_METHOD_NAMES", "TABLE7_NAMES", "compare_table2", "paper_named_counts", "summarise_comparison"]
+__all__ = ["PAPER_METHOD_NAMES", "TABLE7_NAMES", "compare_table2", "has_recipes", "paper_named_counts", "recipe_note",
+           "summarise_comparison", "verdict_counts", "within_printed"]
 
 #: our method labels -> the names in the paper's Table 2 (where they differ)
 PAPER_METHOD_NAMES = {"PostPro": "Postpro", "FairShap EOp": "FairShap phi_EOp",
@@ -39,53 +40,135 @@ def paper_named_counts(frame: pd.DataFrame, meta: dict, *, dataset: str, protect
                          "count": counts["count"].to_numpy()})
 
 
-def compare_table2(cells: pd.DataFrame, paper: pd.DataFrame, *, threshold: float = 2.0) -> pd.DataFrame:
-    """Join our Table 2 cells (paper aggregation) with the paper's and give a verdict per cell.
+def _paper_cells(cells: pd.DataFrame, paper: pd.DataFrame, methods: pd.Series) -> pd.DataFrame:
+    """Our cells of the given method per paper method (index: paper method name), joined to the paper's."""
+    ours = cells[cells["variant"].isin(["paper", "mean"])]
+    ours = ours[ours["method"].isin(set(methods))].copy()
+    ours["paper_method"] = ours["method"].map({m: p for p, m in methods.items()})
+    return paper.merge(ours[["dataset", "protected", "paper_method", "method", "metric", "mean", "se", "ci95",
+                             "marker", "n_splits"]], on=["dataset", "protected", "paper_method", "metric"], how="left")
+
+
+def compare_table2(cells: pd.DataFrame, paper: pd.DataFrame, *, threshold: float, recipes=None) -> pd.DataFrame:
+    """Join our Table 2 cells (paper aggregation) with the paper's and give a verdict per cell,
+    for our default method and for the authors'-code recipe of it.
 
     Parameters
     ----------
     cells : DataFrame
-        Long format of :func:`fairscore.tables.table2_cells`.
+        Long format of :func:`fairscore.tables.table2_cells` (with ``n_splits``).
     paper : DataFrame
         ``reference/fairshap_table2.csv``: dataset, protected, method, metric, mean, se
         (the printed ±), marker.
+    threshold : float
+        Config ``report.threshold`` (:func:`fairscore.verdicts.cell_verdicts`).
+    recipes : dict, optional
+        Our default method label -> the label of the method whose ``recipe_of`` names it (the
+        authors'-code recipe). A method without one is its own authors'-code value (the same
+        code ran).
 
     Returns
     -------
     DataFrame
-        One row per paper cell: ours and the paper's mean, ± (95 % half-width: ours
-        t(0.975, S − 1)·se, the paper's as printed) and marker,
-        the difference, z and ``verdict`` (``reproduced``, ``differs`` or ``not run``).
+        One row per paper cell: the paper's mean, ± (95 % half-width, as printed) and marker; ours
+        (``ours_*``, ``difference``, ``z``, ``verdict``; ± = t(0.975, S − 1)·se) and the authors'
+        code's (``authors_*``) with their verdicts: ``reproduced``, ``differs``, ``undetermined``
+        (NaN or fewer than two splits) or ``not run`` (method or pair not configured).
     """
-    ours = cells[cells["variant"].isin(["paper", "mean"])].copy()
-    ours["paper_method"] = ours["method"].map(lambda m: PAPER_METHOD_NAMES.get(m, m))
-    merged = paper.rename(columns={"mean": "paper_mean", "se": "paper_pm", "marker": "paper_marker",
-                                   "method": "paper_method"}).merge(
-        ours[["dataset", "protected", "paper_method", "method", "metric", "mean", "se", "ci95", "marker"]],
-        on=["dataset", "protected", "paper_method", "metric"], how="left")
-    merged["difference"] = merged["mean"] - merged["paper_mean"]
-    combined = np.sqrt(merged["se"] ** 2 + (merged["paper_pm"] / _Z95) ** 2)
-    merged["z"] = merged["difference"] / combined
-    merged["verdict"] = np.select([merged["mean"].isna(), merged["z"].abs() <= threshold],
-                                  ["not run", "reproduced"], "differs")
-    return merged.rename(columns={"mean": "ours_mean", "ci95": "ours_pm", "se": "ours_se", "marker": "ours_marker"})
+    paper = paper.rename(columns={"mean": "paper_mean", "se": "paper_pm", "marker": "paper_marker",
+                                  "method": "paper_method"}).reset_index(drop=True)
+    default = pd.Series({PAPER_METHOD_NAMES.get(m, m): m for m in dict.fromkeys(cells["method"])}, dtype=object)
+    default = default[default.index.isin(paper["paper_method"])]
+    recipe = default.map(lambda m: (recipes or {}).get(m, m))
+    out = paper.copy()
+    for prefix, methods in (("ours", default), ("authors", recipe)):
+        joined = _paper_cells(cells, paper, methods)
+        z, verdict = cell_verdicts(joined["mean"], joined["se"], joined["n_splits"], joined["paper_mean"],
+                                   joined["paper_pm"] / _Z95, threshold=threshold, configured=joined["method"].notna())
+        out = out.assign(**{f"{prefix}_method": joined["method"], f"{prefix}_mean": joined["mean"],
+                            f"{prefix}_se": joined["se"], f"{prefix}_pm": joined["ci95"],
+                            f"{prefix}_marker": joined["marker"], f"{prefix}_n": joined["n_splits"],
+                            f"{prefix}_difference": joined["mean"] - joined["paper_mean"], f"{prefix}_z": z,
+                            f"{prefix}_verdict": verdict})
+    return out.rename(columns={"ours_difference": "difference", "ours_z": "z", "ours_verdict": "verdict",
+                               "ours_method": "method"})
 
 
-def summarise_comparison(result: pd.DataFrame, *, threshold: float = 2.0) -> str:
-    """Markdown: verdict counts overall, per method and per dataset, and the differing cells."""
-    counts = result["verdict"].value_counts()
-    lines = [f"# Table 2 against the paper: {counts.get('reproduced', 0)} of {len(result)} cells reproduced "
-             f"(|z| ≤ {threshold:g}), {counts.get('differs', 0)} differ, {counts.get('not run', 0)} not run",
-             "", "z = (ours − paper) / √(se_ours² + se_paper²), se_paper = printed ± / 1.96 (D15). "
-             "EOp/EOdds use the paper's aggregation (|mean of signed gaps|).", ""]
-    for by in ("paper_method", "dataset"):
-        table = pd.crosstab(result[by], result["verdict"])
-        lines += [f"## By {by.replace('paper_', '')}", "", table.to_markdown(), ""]
-    differs = result[result["verdict"] == "differs"]
-    lines += ["## Cells that differ", "", "| dataset | protected | method | metric | paper | ours | z |",
-              "|---|---|---|---|---|---|---|"]
-    for row in differs.itertuples():
-        lines.append(f"| {row.dataset} | {row.protected} | {row.paper_method} | {row.metric} | "
-                     f"{row.paper_mean:.3f} ± {row.paper_pm:.3f} | {row.ours_mean:.3f} ± {row.ours_pm:.3f} | "
-                     f"{row.z:+.1f} |")
-    return "\n".join(lines) + "\n"
+def has_recipes(result: pd.DataFrame) -> bool:
+    """Whether any paper cell's authors'-code column comes from a recipe method of its own."""
+    return bool((result["authors_method"].notna() & (result["authors_method"] != result["method"])).any())
+
+
+def within_printed(result: pd.DataFrame, *, tolerance: float, prefix: str = "authors") -> tuple[int, int]:
+    """(FairShap cells whose ``prefix`` mean is within ``tolerance`` of the paper's printed mean, FairShap cells)."""
+    fairshap = result[result["paper_method"].str.startswith("FairShap")]
+    close = (fairshap[f"{prefix}_mean"] - fairshap["paper_mean"]).abs() <= tolerance + 1e-12
+    return int(close.sum()), len(fairshap)
+
+
+def verdict_counts(verdicts: pd.Series) -> str:
+    """``n reproduced, n differs, ...`` in a fixed order."""
+    counts = verdicts.value_counts()
+    return ", ".join(f"{counts[v]} {v}" for v in ("reproduced", "differs", "undetermined", "not run") if v in counts)
+
+
+_DATASET_NAMES = {"german": "German", "adult": "Adult", "compas": "COMPAS"}
+
+
+def recipe_note(recipe_methods: dict) -> str:
+    """Plain words on the recipes behind the paper's FairShap rows, from the recipe methods' config
+    (``group_reweigh`` per dataset); empty when no recipe method is configured."""
+    parts = []
+    for entry in recipe_methods.values():
+        reweigh = entry.get("group_reweigh")
+        if entry.get("kind") != "fairshap" or not isinstance(reweigh, dict):
+            continue
+        pure = [d for d, on in reweigh.items() if not on]
+        both = [d for d, on in reweigh.items() if on]
+        parts.append((tuple(pure), tuple(both)))
+    if not parts:
+        return ""
+    def names(datasets) -> str:
+        return " and ".join(_DATASET_NAMES.get(d, d) for d in datasets) or "no dataset"
+
+    lines = []
+    for pure, both in dict.fromkeys(parts):
+        lines.append(f"pure FairShap on {names(pure)}; FairShap with group reweighing (Kamiran–Calders weights "
+                     f"applied on top of the FairShap weights) on {names(both)}")
+    return ("The paper's Table 2 mixes two FairShap recipes of the authors' benchmark script: " + "; ".join(lines)
+            + ". The column “authors' code” runs that recipe per dataset; “ours” follows the paper's text "
+            "(pure FairShap everywhere).")
+
+
+def summarise_comparison(result: pd.DataFrame, *, threshold: float, tolerance: float, note: str = "") -> str:
+    """Markdown: verdict counts per column (ours, authors' code), per method and per dataset, and
+    the cells that differ."""
+    recipes = has_recipes(result)
+    columns = [("ours", "verdict", "ours_mean", "ours_pm", "z")]
+    if recipes:
+        columns.append(("authors' code", "authors_verdict", "authors_mean", "authors_pm", "authors_z"))
+    head = "; ".join(f"{name}: {(result[v] == 'reproduced').sum()} of {len(result)} cells reproduced "
+                     f"({verdict_counts(result[v])})" for name, v, *_ in columns)
+    lines = [f"# Table 2 against the paper (|z| ≤ {threshold:g}): {head}", "",
+             "z = (ours − paper) / √(se_ours² + se_paper²), se_paper = printed ± / 1.96 (D15). "
+             "EOp/EOdds use the paper's aggregation (|mean of signed gaps|). “undetermined”: our cell is NaN or "
+             "has fewer than two splits; “not run”: the method or pair is not in this run's config.", ""]
+    if recipes:
+        close, total = within_printed(result, tolerance=tolerance)
+        lines += [f"FairShap cells of the authors'-code column within {tolerance:g} of the paper's printed mean: "
+                  f"{close} of {total}.", ""]
+    if recipes and note:
+        lines += [note, ""]
+    for name, v, *_ in columns:
+        for by in ("paper_method", "dataset"):
+            lines += [f"## {name}: by {by.replace('paper_', '')}", "", pd.crosstab(result[by], result[v]).to_markdown(),
+                      ""]
+    for name, v, mean, pm, z in columns:
+        differs = result[result[v] == "differs"]
+        lines += [f"## {name}: cells that differ", "", "| dataset | protected | method | metric | paper | ours | z |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r.dataset} | {r.protected} | {r.paper_method} | {r.metric} | {r.paper_mean:.3f} ± "
+                  f"{r.paper_pm:.3f} | {getattr(r, mean):.3f} ± {getattr(r, pm):.3f} | {getattr(r, z):+.1f} |"
+                  for r in differs.itertuples()]
+        lines.append("")
+    return "\n".join(lines)

@@ -3,7 +3,8 @@
 Every function turns pipeline results (and the papers' published numbers under
 ``reference/``) into one Markdown section; :func:`markdown_to_html` makes the
 self-contained HTML page. Nothing here computes a model: numbers come from the
-results the rules wrote, and a missing experiment is stated as not run.
+results the rules wrote. Every claim is decided by its rule in :mod:`fairscore.verdicts`;
+a missing experiment is undetermined, never "not reproduced".
 """
 
 from __future__ import annotations
@@ -20,32 +21,62 @@ import pandas as pd
 
 from markdown_it import MarkdownIt
 
+from .compare import has_recipes, verdict_counts, within_printed
 from .errors import DataError
 from .fileio import atomic_path, write_csv
 from .tables import mean_rank_table
+from .verdicts import (
+    CLAIMS,
+    NOT_REPRODUCED,
+    REPRODUCED,
+    UNDETERMINED,
+    Curves,
+    Settings,
+    decide,
+    fixture_verdicts,
+    near_constant,
+    near_constant_rule,
+    verdict_text,
+)
 
 __all__ = [
+    "ADULT_CLAIMS",
+    "DEEP_CLAIMS",
     "ReportInputs",
     "aggregation_section",
+    "authors_code_note",
     "build_deep_report",
     "build_report",
     "captioned_figures",
+    "claims_section",
+    "constant_predictor_section",
     "dataset_counts",
     "dataset_counts_section",
     "decision_rows",
     "decisions_section",
-    "extremes_claim",
+    "deep_claims",
     "fairinfl_claims",
-    "fairinfl_claims_section",
+    "fairinfl_constant_section",
     "figures_section",
+    "fixture_banner",
     "markdown_to_html",
-    "prune_claims",
+    "not_run_claims",
+    "report_claims",
     "runtime_section",
     "summary_section",
-    "table1_claims",
     "table2_cells_section",
+    "table2_columns_text",
     "write_report",
 ]
+
+
+#: the claims of each report, in order (rules in :data:`fairscore.verdicts.CLAIMS`)
+ADULT_CLAIMS = ("adult_tradeoff", "adult_random", "adult_tracks", "adult_margin", "adult_anomaly")
+TABLE1_CLAIMS = ("table1_eop", "table1_accuracy", "table1_men")
+DEEP_CLAIMS = (*TABLE1_CLAIMS, "celeba_lowers", "celeba_tracks", "celeba_drop", "extremes", "jigsaw_lowers",
+               "jigsaw_lfatr", "jigsaw_leads")
+#: per-group positive-prediction rates and balanced accuracy (the constant-predictor diagnostics)
+_DIAGNOSTICS = ("pos_rate_a0", "pos_rate_a1", "balanced_accuracy")
 
 
 def _cell(text) -> str:
@@ -53,25 +84,101 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|")
 
 
-def _verdict(ok: bool) -> str:
-    return "reproduced" if ok else "not reproduced"
-
-
 # ----------------------------------------------------------------------------- Table 2
-def table2_cells_section(comparison: pd.DataFrame) -> str:
-    """Every paper cell of Table 2: paper and ours (mean ± 95 % half-width), difference, z, verdict."""
-    lines = ["| dataset | protected | method | metric | paper | ours | difference | z | verdict |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    def marker(value) -> str:
-        return value if isinstance(value, str) else ""
+def _ours(mean, pm, marker) -> str:
+    return "" if pd.isna(mean) else f"{mean:.3f} ± {pm:.3f}{marker if isinstance(marker, str) else ''}"
 
+
+def _z_text(z) -> str:
+    return "" if pd.isna(z) else f"{z:+.1f}"
+
+
+def table2_cells_section(comparison: pd.DataFrame) -> str:
+    """Every paper cell of Table 2: the paper, ours (default recipe) and, where a recipe method
+    ran, the authors' code, each mean ± 95 % half-width with z and verdict."""
+    recipes = has_recipes(comparison)
+    head = "| dataset | protected | method | metric | paper | ours | difference | z | verdict |"
+    rule = "|---|---|---|---|---|---|---|---|---|"
+    if recipes:
+        head, rule = head + " authors' code | z | verdict |", rule + "---|---|---|"
+    lines = [head, rule]
     for row in comparison.itertuples():
-        ours = "not run" if pd.isna(row.ours_mean) else f"{row.ours_mean:.3f} ± {row.ours_pm:.3f}{marker(row.ours_marker)}"
+        paper = f"{row.paper_mean:.3f} ± {row.paper_pm:.3f}{row.paper_marker if isinstance(row.paper_marker, str) else ''}"
         diff = "" if pd.isna(row.difference) else f"{row.difference:+.3f}"
-        z = "" if pd.isna(row.z) else f"{row.z:+.1f}"
-        paper = f"{row.paper_mean:.3f} ± {row.paper_pm:.3f}{marker(row.paper_marker)}"
-        lines.append(f"| {row.dataset} | {row.protected} | {row.paper_method} | {row.metric} | {paper} | {ours} | "
-                     f"{diff} | {z} | {row.verdict} |")
+        line = (f"| {row.dataset} | {row.protected} | {row.paper_method} | {row.metric} | {paper} | "
+                f"{_ours(row.ours_mean, row.ours_pm, row.ours_marker)} | {diff} | {_z_text(row.z)} | {row.verdict} |")
+        if recipes:
+            line += (f" {_ours(row.authors_mean, row.authors_pm, row.authors_marker)} | {_z_text(row.authors_z)} | "
+                     f"{row.authors_verdict} |")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def table2_columns_text(comparison: pd.DataFrame, *, tolerance: float, note: str) -> str:
+    """Counts per column (ours, authors' code) and, with recipe rows, the FairShap cells within
+    ``tolerance`` of the paper's printed mean and the plain-words recipe note."""
+    out = [f"- ours (default recipe, the paper's text): {verdict_counts(comparison['verdict'])}"]
+    if has_recipes(comparison):
+        close, total = within_printed(comparison, tolerance=tolerance)
+        recipe = ", ".join(dict.fromkeys(comparison.loc[comparison["authors_method"] != comparison["method"],
+                                                        "authors_method"].dropna()))
+        out += [f"- authors' code ({recipe}; every other row is the same code as ours): "
+                f"{verdict_counts(comparison['authors_verdict'])}; FairShap cells within {tolerance:g} of the "
+                f"paper's printed mean: {close} of {total}"]
+        if note:
+            out += ["", note]
+    else:
+        out += ["- authors' code: no recipe method (`recipe_of`) in this run's config, so every row is the same code "
+                "as ours (config/recipes/authors_code.yaml adds them)"]
+    return "\n".join(out) + "\n"
+
+
+def constant_predictor_section(cells: pd.DataFrame, *, rate_margin: float, balanced_accuracy: float,
+                               majority: str | None) -> tuple[str, int]:
+    """Per Table 2 row: the groups' positive-prediction rates, balanced accuracy and EOp next to
+    the Majority class row of its pair, and the near-constant flag; (Markdown, flagged rows)."""
+    rule = near_constant_rule(rate_margin=rate_margin, balanced_accuracy=balanced_accuracy)
+    wide = cells[cells["variant"].isin(["mean", "paper"])].pivot_table(
+        index=["dataset", "protected", "method"], columns="metric", values="mean", sort=False)
+    if not set(_DIAGNOSTICS) <= set(wide.columns):
+        return (rule + "\n\nNot available: this run's Table 2 has no " + ", ".join(
+            c for c in _DIAGNOSTICS if c not in wide.columns) + " columns.\n", 0)
+    wide = wide.reset_index()
+    wide["flag"] = near_constant(wide["pos_rate_a0"], wide["pos_rate_a1"], wide["balanced_accuracy"],
+                                 rate_margin=rate_margin, min_balanced_accuracy=balanced_accuracy)
+    if majority is not None:  # the reference row first in each pair
+        wide = wide.assign(_pair=wide.groupby(["dataset", "protected"], sort=False).ngroup(),
+                           _first=wide["method"] != majority).sort_values(["_pair", "_first"], kind="stable")
+    gaps = [m for m in ("eop", "eodds") if m in wide.columns]
+    lines = [rule, "", "| dataset | protected | method | positive rate, group 0 | positive rate, group 1 | balanced "
+             "accuracy | " + " | ".join(gaps) + " | near-constant |", "|---|---|---|---|---|---|" + "---|" * len(gaps)
+             + "---|"]
+    for r in wide.itertuples():
+        name = f"{r.method} (reference)" if r.method == majority else r.method
+        lines.append(f"| {r.dataset} | {r.protected} | {name} | {r.pos_rate_a0:.3f} | {r.pos_rate_a1:.3f} | "
+                     f"{r.balanced_accuracy:.3f} | " + " | ".join(f"{getattr(r, g):.3f}" for g in gaps)
+                     + f" | {'yes' if r.flag else ''} |")
+    return "\n".join(lines) + "\n", int(wide.loc[wide["method"] != majority, "flag"].sum())
+
+
+def fairinfl_constant_section(prune: pd.DataFrame, baselines: pd.DataFrame, *, rate_margin: float,
+                              balanced_accuracy: float) -> str:
+    """The same diagnostics for every FairInfl Adult point (strategy × kept fraction, and each
+    baseline: ERM, reduction, lfatr), mean over the runs."""
+    missing = [c for c in _DIAGNOSTICS if c not in prune.columns or c not in baselines.columns]
+    if missing:
+        return f"Not available: the FairInfl runs have no {', '.join(missing)} columns.\n"
+    columns = [*_DIAGNOSTICS, "violation_abs"]
+    points = pd.concat([prune.groupby(["strategy", "fraction"])[columns].mean().reset_index(),
+                        baselines.groupby("method")[columns].mean().reset_index().rename(columns={"method": "strategy"})],
+                       ignore_index=True)
+    flags = near_constant(points["pos_rate_a0"], points["pos_rate_a1"], points["balanced_accuracy"],
+                          rate_margin=rate_margin, min_balanced_accuracy=balanced_accuracy)
+    lines = ["| strategy or baseline | kept fraction | positive rate, group 0 | positive rate, group 1 | balanced "
+             "accuracy | \\|violation\\| | near-constant |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.strategy} | {'' if pd.isna(r.fraction) else f'{r.fraction:g}'} | {r.pos_rate_a0:.3f} | "
+              f"{r.pos_rate_a1:.3f} | {r.balanced_accuracy:.3f} | {r.violation_abs:.3f} | {'yes' if flag else ''} |"
+              for r, flag in zip(points.itertuples(), flags, strict=True)]
     return "\n".join(lines) + "\n"
 
 
@@ -135,113 +242,60 @@ def dataset_counts_section(counts: pd.DataFrame) -> str:
 
 
 # ----------------------------------------------------------------------------- FairInfl claims
-def _curves(prune: pd.DataFrame) -> pd.DataFrame:
-    """Mean, standard error and run count of accuracy and |violation| per (strategy, fraction)."""
-    g = prune.groupby(["strategy", "fraction"])
-    out = g[["accuracy", "violation_abs"]].agg(["mean", "sem", "count"])
-    out.columns = [f"{a}_{b}" for a, b in out.columns]
-    return out.reset_index()
-
-
-def _curve_lookup(prune: pd.DataFrame):
-    """(at, fractions): at(strategy, fraction, metric) is the (mean, standard error) of ``metric``
-    over the runs; fractions are the kept fractions, ascending."""
-    c = _curves(prune).set_index(["strategy", "fraction"])
-
-    def at(strategy, f, col):
-        return c.loc[(strategy, f), f"{col}_mean"], c.loc[(strategy, f), f"{col}_sem"]
-
-    return at, sorted(prune["fraction"].unique())
-
-
-_TRACKS_ACCURACY = "Above 20 % of the data, prune by fairness has accuracy similar to prune by accuracy."
-
-
-def _tracks_accuracy(at, fractions, threshold: float) -> tuple[str, bool]:
-    """Evidence and verdict of :data:`_TRACKS_ACCURACY` (Adult §6.2 and CelebA §6.3): every kept
-    fraction above 0.2 within ``threshold`` combined standard errors."""
-    gaps = [(f, _z(*at("fairness", f, "accuracy"), *at("accuracy", f, "accuracy"))) for f in fractions if f > 0.2]
-    return ("z (fairness − accuracy) per kept fraction: " + ", ".join(f"{f:g}: {z:+.1f}" for f, z in gaps),
-            bool(gaps) and all(abs(z) <= threshold for _, z in gaps))
-
-
-def _z(a_mean, a_se, b_mean, b_se):
-    se = np.sqrt(np.nan_to_num(a_se) ** 2 + np.nan_to_num(b_se) ** 2)
-    return (a_mean - b_mean) / np.where(se > 0, se, np.nan)
-
-
-def fairinfl_claims(prune: pd.DataFrame, baselines: pd.DataFrame, first_order: pd.DataFrame | None = None,
-                    *, threshold: float = 2.0) -> pd.DataFrame:
-    """The FairInfl paper's Adult claims (§6.2, App. C.3) checked on the measured runs.
-
-    "Similar" means a difference within ``threshold`` combined standard errors over the
-    runs; "lower"/"larger" means beyond it. Returns claim, source, evidence, verdict.
-    """
-    at, fractions = _curve_lookup(prune)
-    base = baselines.groupby("method")[["accuracy", "violation_abs"]].agg(["mean", "sem"])
-    rows = []
-
-    def add(source, claim, evidence, ok):
-        rows.append({"source": source, "claim": claim, "evidence": evidence, "verdict": _verdict(bool(ok))})
-
-    small = [f for f in fractions if 0.1 <= f < 0.4]  # the paper sets the anomaly below 10 % apart
-    large = [f for f in fractions if f > 0.2]
-    strategies = set(prune["strategy"])
-    if {"fairness", "random", "accuracy"} <= strategies and small and large:
-        if "reduction" in base.index:
-            r_acc, r_acc_se = base.loc["reduction", ("accuracy", "mean")], base.loc["reduction", ("accuracy", "sem")]
-            r_v, r_v_se = base.loc["reduction", ("violation_abs", "mean")], base.loc["reduction", ("violation_abs", "sem")]
-            similar = [f for f in fractions
-                       if abs(_z(*at("fairness", f, "accuracy"), r_acc, r_acc_se)) <= threshold
-                       and _z(*at("fairness", f, "violation_abs"), r_v, r_v_se) <= threshold]
-            add("§6.2, Fig. 2(a)", "Prune by fairness has a similar fairness–accuracy trade-off to reduction.",
-                f"reduction: accuracy {r_acc:.3f}, |violation| {r_v:.3f}; kept fractions where prune by fairness is "
-                f"within {threshold:g} SE on accuracy and not worse on |violation|: "
-                f"{', '.join(f'{f:g}' for f in similar) or 'none'}", similar)
-        lo, hi = min(fractions), max(fractions)
-        drop = _z(*at("random", lo, "accuracy"), *at("random", hi, "accuracy"))
-        v_lo, v_hi = at("random", lo, "violation_abs")[0], at("random", hi, "violation_abs")[0]
-        v_z = _z(*at("random", lo, "violation_abs"), *at("random", hi, "violation_abs"))
-        add("§6.2, Fig. 2(b)(c)", "Random pruning keeps a high violation with a large accuracy drop as the data shrink.",
-            f"random at {lo:g} vs {hi:g}: accuracy {at('random', lo, 'accuracy')[0]:.3f} vs "
-            f"{at('random', hi, 'accuracy')[0]:.3f} (z = {drop:+.1f}); |violation| {v_lo:.3f} vs {v_hi:.3f} "
-            f"(z = {v_z:+.1f})", drop < -threshold and not v_z < -threshold)
-        add("§6.2, Fig. 2(b)", _TRACKS_ACCURACY, *_tracks_accuracy(at, fractions, threshold))
-        lower = [(f, _z(*at("fairness", f, "violation_abs"), *at(other, f, "violation_abs")), other)
-                 for f in small for other in ("random", "accuracy")]
-        add("§6.2, Fig. 2(c)", "From 10 % to below 40 % of the data, prune by fairness lowers the violation by a "
-            "large margin (compared with the other strategies).",
-            "; ".join(f"{f:g} vs {o}: |violation| {at('fairness', f, 'violation_abs')[0]:.3f} vs "
-                      f"{at(o, f, 'violation_abs')[0]:.3f} (z = {z:+.1f})" for f, z, o in lower),
-            all(z < -threshold for _, z, _ in lower))
-        tiny = [f for f in fractions if f < 0.1]
-        if tiny:
-            f = tiny[0]
-            z = _z(*at("fairness", f, "violation_abs"), *at("fairness", 0.2 if 0.2 in fractions else hi, "violation_abs"))
-            add("§6.2, Fig. 2(c)", "Below 10 % of the data, prune by fairness has an anomalously high violation.",
-                f"|violation| at {f:g}: {at('fairness', f, 'violation_abs')[0]:.3f} vs at "
-                f"{0.2 if 0.2 in fractions else hi:g}: "
-                f"{at('fairness', 0.2 if 0.2 in fractions else hi, 'violation_abs')[0]:.3f} (z = {z:+.1f})", z > threshold)
-    if first_order is not None and len(first_order) > 1:
-        r = float(np.corrcoef(first_order["predicted"], first_order["real"])[0, 1])
-        add("App. C.3, Fig. 5", "The first-order influence (Eq. 11) correlates with the real change at very close to 1.",
-            f"Pearson r = {r:.6f} over {len(first_order)} (training, test) pairs", r >= 0.99)
-    for source, claim in (("§6.3, Fig. 3", "CelebA: prune by fairness tracks prune by accuracy above 20 % and lowers "
-                           "the violation as data shrink."),
-                          ("§6.4, Fig. 4", "Jigsaw: prune by fairness performs like lfatr with a smaller spread."),
-                          ("App. C.4, Fig. 6", "CelebA: the 20 highest-score images are balanced by sex (9 men, 11 "
-                           "women), the 20 lowest skewed (17 men, 3 women).")):
-        rows.append({"source": source, "claim": claim, "evidence": "not run here: needs CelebA / Jigsaw from outside "
-                     "PyPI and a GPU; `snakemake deep` builds the figures (README, “Image and text experiments”)",
-                     "verdict": "not run"})
+def fairinfl_claims(prune: pd.DataFrame, baselines: pd.DataFrame, first_order: pd.DataFrame | None, *,
+                    settings: Settings) -> pd.DataFrame:
+    """The FairInfl paper's Adult claims (§6.2, App. C.3), each decided by its rule in
+    :data:`fairscore.verdicts.CLAIMS`. ``first_order`` None leaves App. C.3 out (a protocol
+    variant has no first-order pairs of its own)."""
+    curves = Curves(prune)
+    rows = [decide(key, curves, baselines, settings=settings) if key == "adult_tradeoff"
+            else decide(key, curves, settings=settings) for key in ADULT_CLAIMS]
+    if first_order is not None:
+        rows.append(decide("first_order", first_order, settings=settings))
     return pd.DataFrame(rows)
 
 
-def fairinfl_claims_section(claims: pd.DataFrame) -> str:
-    """The claims as a Markdown table."""
-    lines = ["| source | claim | measured evidence | verdict |", "|---|---|---|---|"]
-    lines += [f"| {r.source} | {_cell(r.claim)} | {_cell(r.evidence)} | {r.verdict} |" for r in claims.itertuples()]
+def not_run_claims(keys, reason: str, settings: Settings) -> pd.DataFrame:
+    """Claims whose experiments did not run: undetermined, with ``reason``."""
+    return pd.DataFrame([{"key": k, "source": CLAIMS[k].source, "claim": CLAIMS[k].statement,
+                          "rule": CLAIMS[k].rule.format(threshold=settings.threshold, margin=settings.margin,
+                                                        alpha=settings.alpha),
+                          "evidence": "", "verdict": UNDETERMINED, "reason": reason} for k in keys])
+
+
+def claims_section(claims: pd.DataFrame) -> str:
+    """Claims as a Markdown table; with a second protocol (column ``run``: ``default`` and
+    ``authors_code``), the two side by side per claim."""
+    runs = list(dict.fromkeys(claims["run"])) if "run" in claims.columns else ["default"]
+    default = claims[claims["run"] == "default"] if "run" in claims.columns else claims
+    if len(runs) == 1:
+        lines = ["| source | claim | decision rule | measured evidence | verdict |", "|---|---|---|---|---|"]
+        lines += [f"| {r.source} | {_cell(r.claim)} | {_cell(r.rule)} | {_cell(r.evidence)} | "
+                  f"{_cell(verdict_text(r.verdict, r.reason))} |" for r in default.itertuples()]
+        return "\n".join(lines) + "\n"
+    other = claims[claims["run"] == "authors_code"].set_index("key")
+    lines = ["| source | claim | decision rule | ours: evidence | ours | authors' code: evidence | authors' code |",
+             "|---|---|---|---|---|---|---|"]
+    for r in default.itertuples():
+        if r.key in other.index:
+            o = other.loc[r.key]
+            theirs = f"{_cell(o['evidence'])} | {_cell(verdict_text(o['verdict'], o['reason']))}"
+        else:
+            theirs = "not part of the protocol variant | "
+        lines.append(f"| {r.source} | {_cell(r.claim)} | {_cell(r.rule)} | {_cell(r.evidence)} | "
+                     f"{_cell(verdict_text(r.verdict, r.reason))} | {theirs} |")
     return "\n".join(lines) + "\n"
+
+
+def authors_code_note(variant: dict) -> str:
+    """Plain words on what the authors' FairInfl code trains, keyed on the ``authors_code`` variant."""
+    overrides = ", ".join(f"{k} = {v}" for k, v in variant.items())
+    return ("The authors' FairInfl code trains without its fairness term: in `UCSC-REAL/FairInfl` "
+            "`metrics.constraints`, logits of shape (B, 1) and groups of shape (B,) broadcast to a (B, B) array inside "
+            "`jnp.where`, so both “group means” are the same sum and the relaxed-DP term is ≈ 0; the score model, "
+            "lfatr and every pruned retrain are effectively trained with λ = 0 (a test in tests/unit shows the effect "
+            "on a tiny example in our own code). The column “authors' code” runs that protocol (config "
+            f"`fairinfl.variants.authors_code`: {overrides}); “ours” follows the paper's text.")
 
 
 # ----------------------------------------------------------------------------- run times
@@ -313,24 +367,38 @@ def decisions_section(rows: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------- summary
 def _counts(series: pd.Series) -> str:
     counts = series.value_counts()
-    return ", ".join(f"{counts[v]} {v}" for v in ("reproduced", "not reproduced", "differs", "not run") if v in counts)
+    return ", ".join(f"{counts[v]} {v}" for v in (REPRODUCED, NOT_REPRODUCED, UNDETERMINED, "not run") if v in counts)
 
 
 def summary_section(comparison: pd.DataFrame, counts: pd.DataFrame, claims: pd.DataFrame, decisions: pd.DataFrame,
-                    ranking: pd.DataFrame | None, *, threshold: float, cross_methods=()) -> str:
+                    ranking: pd.DataFrame | None, *, threshold: float, tolerance: float, flagged: str,
+                    cross_methods=()) -> str:
     """Bullet summary of every section: the counts a reviewer looks at first.
 
-    ``cross_methods`` are the labels of the cross-family rows, named in the ranking line.
+    ``claims`` has a ``run`` column (``default``, ``authors_code``); ``flagged`` is the
+    near-constant line; ``cross_methods`` are the labels of the cross-family rows.
     """
     by_method = comparison.groupby("paper_method")["verdict"].apply(lambda v: (v == "reproduced").sum())
     worst = by_method.sort_values().index[0]
-    lines = [f"- **FairShap Table 2:** {(comparison['verdict'] == 'reproduced').sum()} of {len(comparison)} paper "
-             f"cells reproduced (|z| ≤ {threshold:g} combined standard errors); {_counts(comparison['verdict'])}. "
-             f"Fewest reproduced: {worst} ({by_method[worst]} of {(comparison['paper_method'] == worst).sum()}).",
+    table2 = (f"- **FairShap Table 2:** ours (default recipe): {(comparison['verdict'] == 'reproduced').sum()} of "
+              f"{len(comparison)} paper cells reproduced (|z| ≤ {threshold:g} combined standard errors); "
+              f"{verdict_counts(comparison['verdict'])}. Fewest reproduced: {worst} ({by_method[worst]} of "
+              f"{(comparison['paper_method'] == worst).sum()}).")
+    if has_recipes(comparison):
+        close, total = within_printed(comparison, tolerance=tolerance)
+        table2 += (f" Authors' code: {(comparison['authors_verdict'] == 'reproduced').sum()} of {len(comparison)} "
+                   f"reproduced ({verdict_counts(comparison['authors_verdict'])}); FairShap cells within "
+                   f"{tolerance:g} of the printed mean: {close} of {total}.")
+    default = claims[claims["run"] == "default"]
+    table1 = default["key"].isin(TABLE1_CLAIMS)
+    infl = f"- **FairInfl claims:** ours: {_counts(default.loc[~table1, 'verdict'])} of {int((~table1).sum())}"
+    variant = claims[claims["run"] == "authors_code"]
+    if len(variant):
+        infl += f"; authors' code (Adult): {_counts(variant['verdict'])} of {len(variant)}"
+    lines = [table2, f"- **Near-constant predictions:** {flagged}",
              f"- **Dataset counts (FairShap Table 7):** {_counts(counts['verdict'])} of {len(counts)} counts.",
-             "- **FairShap Table 1 (faces):** not run here (needs CelebA, LFW and FairFace and a GPU; "
-             "`snakemake fairshap_vision` builds `results/tables/table1.md` with the paper's rows beside ours).",
-             f"- **FairInfl claims:** {_counts(claims['verdict'])} of {len(claims)}."]
+             f"- **FairShap Table 1 (faces):** {_counts(default.loc[table1, 'verdict'])} of {int(table1.sum())} "
+             "statements.", infl + "."]
     n_differ = int((decisions["differs"] == "yes").sum())
     lines.append(f"- **Decisions:** {n_differ} config options differ from the authors' code in this run "
                  "(section “Decisions and deviations”).")
@@ -403,33 +471,84 @@ class ReportInputs:
     decisions: list[dict]
     config: dict
     ranking: pd.DataFrame | None      # cross-family ranking (tables.rank_methods)
+    settings: Settings                # config report: threshold, equivalence margin and level
+    tolerance: float                  # config report.printed_tolerance
+    constant: dict                    # config report.constant_predictor
+    majority: str | None = None       # label of the Majority class reference row
+    recipe_note: str = ""             # compare.recipe_note of the recipe methods
+    deep_claims: pd.DataFrame | None = None   # results/report/deep_claims.csv when `deep` ran
+    variant: tuple | None = None      # authors_code (prune, baselines, its config overrides) when configured
     cross_methods: tuple = ()
     figures: tuple = ()               # (path relative to the report, caption) pairs
-    threshold: float = 2.0
+
+
+_DEEP_NOT_RUN = ("not run here: needs CelebA, Jigsaw and the face data from outside PyPI and a GPU; `snakemake deep` "
+                 "builds them (README, “Image and text experiments”)")
+
+
+def report_claims(r: ReportInputs) -> pd.DataFrame:
+    """Every claim of the report, one row per (claim, protocol run): the Adult claims on our
+    runs and on the authors'-code variant, and Table 1 / CelebA / Jigsaw / App. C.4 from the
+    ``deep`` report's claims (undetermined where it did not run)."""
+    parts = [fairinfl_claims(r.prune, r.baselines, r.first_order, settings=r.settings).assign(run="default")]
+    if r.variant is not None:
+        prune, baselines, _ = r.variant
+        parts.append(fairinfl_claims(prune, baselines, None, settings=r.settings).assign(run="authors_code"))
+    deep = r.deep_claims if r.deep_claims is not None else not_run_claims(DEEP_CLAIMS, _DEEP_NOT_RUN, r.settings)
+    parts.append(deep.assign(run="default"))
+    claims = pd.concat(parts, ignore_index=True)
+    return claims.assign(reason=claims["reason"].fillna(""), evidence=claims["evidence"].fillna(""))
 
 
 def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
-    """The reproduction report as Markdown, and the FairInfl claims table it contains."""
-    claims = fairinfl_claims(r.prune, r.baselines, r.first_order, threshold=r.threshold)
+    """The reproduction report as Markdown, and the claims table it contains."""
+    claims = report_claims(r)
     decisions = decision_rows(r.decisions, r.config)
     comparison = r.comparison
-    summary = summary_section(comparison, r.counts, claims, decisions, r.ranking, threshold=r.threshold,
-                              cross_methods=r.cross_methods)
-    by = {k: pd.crosstab(comparison[k], comparison["verdict"]).to_markdown() for k in ("paper_method", "dataset")}
+    constant, flagged = constant_predictor_section(r.cells, **r.constant, majority=r.majority)
+    has_diagnostics = set(_DIAGNOSTICS) <= set(r.cells["metric"])
+    flagged_text = (f"{flagged} Table 2 rows flagged near-constant (section 1)" if has_diagnostics
+                    else "not available (no per-group positive rates in this run's Table 2)")
+    threshold = r.settings.threshold
+    summary = summary_section(comparison, r.counts, claims, decisions, r.ranking, threshold=threshold,
+                              tolerance=r.tolerance, flagged=flagged_text, cross_methods=r.cross_methods)
+    columns = [("verdict", "ours")] + ([("authors_verdict", "authors' code")] if has_recipes(comparison) else [])
+    by = [f"### By {k.replace('paper_', '')}: {name}\n\n" + pd.crosstab(comparison[k], comparison[v]).to_markdown()
+          + "\n" for v, name in columns for k in ("paper_method", "dataset")]
+    default = claims[claims["run"] == "default"]
+    table1 = default[default["key"].isin(TABLE1_CLAIMS)]
+    adult = claims[claims["key"].isin([*ADULT_CLAIMS, "first_order"])]
+    deep = default[default["key"].isin(DEEP_CLAIMS) & ~default["key"].isin(TABLE1_CLAIMS)]
+    infl_note = [authors_code_note(r.variant[2]), ""] if r.variant is not None else [
+        "No authors'-code protocol variant (config `report.authors_variant` naming a `fairinfl.variants` entry) is "
+        "configured in this run; only our default protocol is shown.", ""]
+    fixture = deep["reason"].str.startswith("fixture data").any() or table1["reason"].str.startswith(
+        "fixture data").any()
+    deep_note = (["> **Fixture data**: the `deep` outputs read here were built from fixtures (random data); their "
+                  "statements get no verdicts.", ""] if fixture else [])
     out = ["# Reproduction report: FairShap and FairInfl", "",
            "Every number below was computed by this pipeline from its own results; the papers' numbers come from "
-           "`reference/` (transcribed, with their sources named there). Verdicts use |z| ≤ "
-           f"{r.threshold:g}, z = (ours − paper) / √(se_ours² + se_paper²), se_paper = the printed ± / 1.96 (D15).",
-           "", "## Summary", "", summary,
+           "`reference/` (transcribed, with their sources named there). Every claim has a written decision rule, "
+           "shown beside it (all rules: docs/verdicts.md), and one of three outcomes: reproduced, not reproduced, "
+           "or undetermined with its reason (missing inputs, NaN, a single run, fixture data). A Table 2 cell is "
+           f"reproduced when |z| ≤ {threshold:g}, z = (ours − paper) / √(se_ours² + se_paper²), se_paper = the "
+           "printed ± / 1.96 (D15); “similar” in a claim is an equivalence test (TOST) with margin "
+           f"±{r.settings.margin:g} at α = {r.settings.alpha:g}.", "", "## Summary", "", summary,
            "## 1. FairShap Table 2, cell by cell", "",
-           "EOp/EOdds in the paper's aggregation (|mean of signed gaps|). ± is the 95 % half-width (D15).", "",
-           "### By method", "", by["paper_method"], "", "### By dataset", "", by["dataset"], "",
+           "EOp/EOdds in the paper's aggregation (|mean of signed gaps|). ± is the 95 % half-width (D15). Three "
+           "columns per paper cell: the paper, ours (default recipe: the paper's text) and the authors' code "
+           "(the row of the method whose `recipe_of` names ours; without one, the same code ran). “undetermined”: "
+           "our cell is NaN or has fewer than two splits; “not run”: the method or pair is not in this run's "
+           "config.", "", table2_columns_text(comparison, tolerance=r.tolerance, note=r.recipe_note), *by,
            "### Every cell", "", table2_cells_section(comparison),
+           "### Near-constant predictions", "", constant,
            "## 2. Aggregation of the fairness gaps", "", aggregation_section(r.cells),
-           "## 3. Dataset counts", "", "### FairShap Table 7", "", dataset_counts_section(r.counts),
-           "### FairShap Table 1 (faces)", "", "Not run here: the face data come from outside PyPI. With them in "
-           "place, `snakemake fairshap_vision` writes `results/tables/table1.md`, ours beside the paper's rows.", "",
-           "## 4. FairInfl claims", "", fairinfl_claims_section(claims),
+           "## 3. Dataset counts and faces", "", "### FairShap Table 7", "", dataset_counts_section(r.counts),
+           "### FairShap Table 1 (faces)", "", *deep_note, claims_section(table1),
+           "## 4. FairInfl claims", "", "### Adult", "", *infl_note, claims_section(adult),
+           "### CelebA, Jigsaw and App. C.4", "", *deep_note, claims_section(deep),
+           "### Near-constant predictions of the FairInfl Adult points", "",
+           fairinfl_constant_section(r.prune, r.baselines, **r.constant),
            "## 5. Weight-computation times (FairShap §5.5)", "",
            "Each time is labelled with the machine that measured it; times on different machines are not directly "
            "comparable.", "", runtime_section(r.runtime, r.paper_runtimes, r.split_seconds),
@@ -460,99 +579,54 @@ def figures_section(figures) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- image and text experiments
-def table1_claims(table1: pd.DataFrame) -> pd.DataFrame:
-    """The FairShap paper's Table 1 statements (§5.1), checked on our Table 1 (one run each, no
-    standard errors: the comparisons are of the measured numbers as they are)."""
-    rows = table1.set_index("variant")
-    fair, lfw = rows.loc["lfw_fairshap"], rows.loc["lfw"]
+def deep_claims(table1: pd.DataFrame, celeba: tuple, jigsaw: tuple, extremes: pd.DataFrame, *,
+                settings: Settings) -> pd.DataFrame:
+    """Table 1, the FairInfl CelebA and Jigsaw statements and App. C.4, each decided by its rule.
+    ``celeba`` and ``jigsaw`` are (prune runs, baselines with lfatr)."""
+    celeba_curves, jigsaw_curves = Curves(celeba[0]), Curves(jigsaw[0])
+    rows = [decide(k, table1, settings=settings) for k in TABLE1_CLAIMS]
+    rows += [decide(k, celeba_curves, settings=settings) for k in ("celeba_lowers", "celeba_tracks", "celeba_drop")]
+    rows.append(decide("extremes", extremes, settings=settings))
+    rows += [decide("jigsaw_lowers", jigsaw_curves, settings=settings),
+             decide("jigsaw_lfatr", jigsaw_curves, jigsaw[1], settings=settings),
+             decide("jigsaw_leads", jigsaw_curves, settings=settings)]
+    return pd.DataFrame(rows)
+
+
+def fixture_banner(fixtures) -> str:
+    """The line every page and section of a fixture-built report carries ('' for real data)."""
+    if not fixtures:
+        return ""
+    return (f"> **Fixture data** ({', '.join(fixtures)}): these inputs are random fixtures written by the pipeline "
+            "(config `external.<name>.fixture`); the numbers test the wiring only, and no statement gets a verdict.")
+
+
+def _with_banner(lines: list[str], banner: str) -> list[str]:
+    """``lines`` with ``banner`` after the title and after every section heading."""
+    if not banner:
+        return lines
     out = []
-
-    def add(claim, evidence, ok):
-        out.append({"source": "FairShap §5.1, Table 1", "claim": claim, "evidence": evidence, "verdict": _verdict(ok)})
-
-    add("Fine-tuning on LFWA with FairShap weights lowers EOp compared with unweighted LFWA.",
-        f"EOp {fair['eop']:.3f} ({fair['training_set']}) vs {lfw['eop']:.3f} (LFWA); paper 0.03 vs 0.26",
-        fair["eop"] < lfw["eop"])
-    add("FairShap keeps (or improves) the accuracy of unweighted LFWA.",
-        f"accuracy {fair['accuracy']:.3f} vs {lfw['accuracy']:.3f}; paper 0.799 vs 0.772", fair["accuracy"] >= lfw["accuracy"])
-    biased = rows.loc[["celeba", "lfw"]]
-    add("Models trained on the biased sets (CelebA, LFWA) favour men on FairFace (TPR women < TPR men).",
-        "; ".join(f"{r.training_set}: {r.tpr_women:.3f} vs {r.tpr_men:.3f}" for r in biased.itertuples()),
-        bool((biased["tpr_women"] < biased["tpr_men"]).all()))
-    return pd.DataFrame(out)
-
-
-def prune_claims(prune: pd.DataFrame, baselines: pd.DataFrame, *, dataset: str, threshold: float = 2.0) -> pd.DataFrame:
-    """The FairInfl paper's CelebA (§6.3, Fig. 3) or Jigsaw (§6.4, Fig. 4) statements on the runs.
-
-    As for Adult (:func:`fairinfl_claims`), "similar" is within ``threshold`` combined
-    standard errors over the runs and "lower"/"higher" beyond it.
-    """
-    at, fractions = _curve_lookup(prune)
-    lo = min([f for f in fractions if f >= 0.1] or fractions)  # as for Adult, below 10 % is set apart
-    full = max(fractions)
-    source = {"celeba": "FairInfl §6.3, Fig. 3", "jigsaw": "FairInfl §6.4, Fig. 4"}[dataset]
-    out = []
-
-    def add(claim, evidence, ok):
-        out.append({"source": source, "claim": claim, "evidence": evidence, "verdict": _verdict(bool(ok))})
-
-    z = _z(*at("fairness", lo, "violation_abs"), *at("fairness", full, "violation_abs"))
-    add("Prune by fairness lowers the violation as the data shrink.",
-        f"|violation| at {lo:g}: {at('fairness', lo, 'violation_abs')[0]:.3f} vs at {full:g}: "
-        f"{at('fairness', full, 'violation_abs')[0]:.3f} (z = {z:+.1f})", z < -threshold)
-    small = [f for f in fractions if f < 0.2]
-    if dataset == "celeba":
-        add(_TRACKS_ACCURACY, *_tracks_accuracy(at, fractions, threshold))
-        if small and 0.2 in fractions:
-            drop = _z(*at("fairness", small[0], "accuracy"), *at("fairness", 0.2, "accuracy"))
-            add("With much less data, the accuracy of prune by fairness drops strikingly.",
-                f"accuracy at {small[0]:g}: {at('fairness', small[0], 'accuracy')[0]:.3f} vs at 0.2: "
-                f"{at('fairness', 0.2, 'accuracy')[0]:.3f} (z = {drop:+.1f})", drop < -threshold)
-        return pd.DataFrame(out)
-    lfatr = baselines[baselines["method"] == "lfatr"][["accuracy", "violation_abs"]].agg(["mean", "sem"])
-    similar = [f for f in fractions
-               if abs(_z(*at("fairness", f, "accuracy"), *lfatr["accuracy"])) <= threshold
-               and abs(_z(*at("fairness", f, "violation_abs"), *lfatr["violation_abs"])) <= threshold]
-    add("Prune by fairness performs like lfatr (Fig. 4(a)).",
-        f"lfatr: accuracy {lfatr['accuracy']['mean']:.3f}, |violation| {lfatr['violation_abs']['mean']:.3f}; kept "
-        f"fractions where prune by fairness is within {threshold:g} SE on both: "
-        f"{', '.join(f'{f:g}' for f in similar) or 'none'}", similar)
-    if small:
-        leads = [(f, o, _z(*at("accuracy", f, "accuracy"), *at(o, f, "accuracy")))
-                 for f in small for o in ("fairness", "random")]
-        add("Below 20 % of the data, prune by accuracy keeps a higher accuracy than prune by fairness and random.",
-            "; ".join(f"{f:g} vs {o}: z = {g:+.1f}" for f, o, g in leads), all(g > threshold for *_, g in leads))
-    return pd.DataFrame(out)
-
-
-def extremes_claim(extremes: pd.DataFrame) -> pd.DataFrame:
-    """App. C.4: the lowest-score CelebA training images skew towards men more than the highest."""
-    men = extremes.groupby("end")["z"].agg(["sum", "count"])
-    top, bottom = men.loc["highest"], men.loc["lowest"]
-    return pd.DataFrame([{
-        "source": "FairInfl App. C.4, Fig. 6", "claim": "The lowest-score training images are skewed towards men; "
-        "the highest-score ones are balanced by sex.",
-        "evidence": f"highest {int(top['count'])}: {int(top['sum'])} men; lowest {int(bottom['count'])}: "
-                    f"{int(bottom['sum'])} men; paper 9 of 20 and 17 of 20",
-        "verdict": _verdict(bottom["sum"] / bottom["count"] > top["sum"] / top["count"])}])
+    for line in lines:
+        out.append(line)
+        if line.startswith(("# ", "## ")):
+            out += ["", banner]
+    return out
 
 
 def build_deep_report(table1: pd.DataFrame, celeba: tuple, jigsaw: tuple, extremes: pd.DataFrame, *,
-                      figures=(), threshold: float = 2.0) -> tuple[str, pd.DataFrame]:
+                      settings: Settings, fixtures=(), figures=()) -> tuple[str, pd.DataFrame]:
     """The image and text experiments against the papers: Table 1 and the FairInfl CelebA and
-    Jigsaw statements. ``celeba`` and ``jigsaw`` are (prune runs, baselines with lfatr)."""
-    claims = pd.concat([table1_claims(table1), prune_claims(*celeba, dataset="celeba", threshold=threshold),
-                        extremes_claim(extremes), prune_claims(*jigsaw, dataset="jigsaw", threshold=threshold)],
-                       ignore_index=True)
+    Jigsaw statements. ``fixtures`` names the fixture datasets of the run: with any, every
+    verdict is ``undetermined: fixture data`` and every section says so."""
+    claims = fixture_verdicts(deep_claims(table1, celeba, jigsaw, extremes, settings=settings), fixtures)
     columns = ["accuracy", "tpr_women", "tpr_men", "eop"]
     shown = table1[["training_set", *columns, *(f"paper_{c}" for c in columns)]]
-    out = ["# Image and text experiments against the papers", "",
-           "Every number was computed by this pipeline (`snakemake deep`); the papers' come from `reference/`. "
-           "Table 1 is one run per row, so its statements compare the numbers as measured; the FairInfl "
-           f"statements use |z| ≤ {threshold:g} standard errors over the runs as “similar”.", "",
-           f"Summary: {_counts(claims['verdict'])} of {len(claims)} statements.", "",
-           "## FairShap Table 1 (faces; FairFace test split = official val, D13)", "",
-           shown.to_markdown(index=False, floatfmt=".3f"), "",
-           "## Statements", "", fairinfl_claims_section(claims), *figures_section(figures)]
-    return "\n".join(out) + "\n", claims
+    lines = ["# Image and text experiments against the papers", "",
+             "Every number was computed by this pipeline (`snakemake deep`); the papers' come from `reference/`. "
+             "Each statement is decided by the rule shown beside it (docs/verdicts.md).", "",
+             f"Summary: {_counts(claims['verdict'])} of {len(claims)} statements.", "",
+             "## FairShap Table 1 (faces; FairFace test split = official val, D13)", "",
+             shown.to_markdown(index=False, floatfmt=".3f"), "",
+             "## Statements", "", claims_section(claims)]
+    figs = figures_section(figures)
+    return "\n".join(_with_banner([*lines, *figs], fixture_banner(fixtures))) + "\n", claims

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from fairscore.compare import compare_table2
 from fairscore.errors import DataError
 from fairscore.report import (
+    DEEP_CLAIMS,
+    ReportInputs,
     aggregation_section,
+    authors_code_note,
+    build_deep_report,
+    claims_section,
+    constant_predictor_section,
     dataset_counts,
     decision_rows,
     decisions_section,
-    extremes_claim,
     fairinfl_claims,
+    fairinfl_constant_section,
     markdown_to_html,
-    prune_claims,
-    table1_claims,
+    report_claims,
+    table2_cells_section,
 )
+from fairscore.verdicts import Settings
+
+S = Settings(threshold=2.0, margin=0.02, alpha=0.05)
+CONSTANT = {"rate_margin": 0.02, "balanced_accuracy": 0.55}
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -42,19 +55,53 @@ def baselines() -> pd.DataFrame:
                           "violation_abs": 0.02 + 0.001 * r} for r in range(5)])
 
 
-def test_claims_follow_the_measured_curves():
+def test_adult_claims_follow_the_measured_curves():
     first_order = pd.DataFrame({"predicted": np.arange(10.0), "real": np.arange(10.0) * 2 + 1})
-    good = fairinfl_claims(prune_runs(0.02), baselines(), first_order).set_index("claim")["verdict"]
-    bad = fairinfl_claims(prune_runs(0.20), baselines(), None).set_index("claim")["verdict"]
-    margin = next(c for c in good.index if "lowers the violation by a large margin" in c)
-    assert good[margin] == "reproduced" and bad[margin] == "not reproduced"
-    trade_off = next(c for c in good.index if "reduction" in c)
-    assert good[trade_off] == "reproduced" and bad[trade_off] == "not reproduced"
-    assert good[next(c for c in good.index if "Random pruning" in c)] == "reproduced"
-    assert good[next(c for c in good.index if "anomalously high" in c)] == "reproduced"
-    assert good[next(c for c in good.index if "first-order" in c)] == "reproduced"
-    assert not any("first-order" in c for c in bad.index)
-    assert (good[[c for c in good.index if c.startswith(("CelebA", "Jigsaw"))]] == "not run").all()
+    good = fairinfl_claims(prune_runs(0.02), baselines(), first_order, settings=S).set_index("key")["verdict"]
+    bad = fairinfl_claims(prune_runs(0.20), baselines(), None, settings=S).set_index("key")["verdict"]
+    assert good["adult_margin"] == "reproduced" and bad["adult_margin"] == "not reproduced"
+    assert good["adult_tradeoff"] == "reproduced" and bad["adult_tradeoff"] == "not reproduced"
+    assert good["adult_random"] == "reproduced" and good["adult_anomaly"] == "reproduced"
+    assert good["first_order"] == "reproduced" and "first_order" not in bad.index
+    missing = fairinfl_claims(prune_runs(0.02), baselines().iloc[:0], None, settings=S).set_index("key")
+    assert missing.loc["adult_tradeoff", "verdict"] == "undetermined"
+    assert missing.loc["adult_tradeoff", "reason"] == "no reduction runs"
+
+
+def inputs(**changes) -> ReportInputs:
+    """Report inputs with only what the claims need (the other fields are not read by report_claims)."""
+    fields = {"comparison": None, "cells": None, "counts": None, "prune": prune_runs(0.02), "baselines": baselines(),
+              "first_order": None, "runtime": None, "paper_runtimes": None, "split_seconds": None, "decisions": [],
+              "config": {}, "ranking": None, "settings": S, "tolerance": 0.002, "constant": CONSTANT}
+    return ReportInputs(**{**fields, **changes})
+
+
+def test_claims_without_deep_outputs_are_undetermined_and_a_variant_sits_beside_ours():
+    claims = report_claims(inputs())
+    deep = claims[claims["key"].isin(DEEP_CLAIMS)]
+    assert len(deep) == len(DEEP_CLAIMS) and (deep["verdict"] == "undetermined").all()
+    assert deep["reason"].str.startswith("not run here").all()
+    assert set(claims["run"]) == {"default"}
+    variant = (prune_runs(0.20), baselines(), {"lam": 0.0, "sign": "signed"})
+    first_order = pd.DataFrame({"predicted": np.arange(10.0), "real": np.arange(10.0)})
+    both = report_claims(inputs(variant=variant, first_order=first_order))
+    theirs = both[both["run"] == "authors_code"].set_index("key")["verdict"]
+    assert theirs["adult_margin"] == "not reproduced" and "first_order" not in theirs.index
+    text = claims_section(both[both["key"].isin(["adult_margin", "first_order"])])
+    assert "| ours: evidence | ours | authors' code: evidence | authors' code |" in text
+    assert "not part of the protocol variant" in text
+    margin = text.splitlines()[2]
+    assert " | reproduced | " in margin and margin.endswith(" | not reproduced |")
+    note = authors_code_note(variant[2])
+    assert "without its fairness term" in note and "broadcast" in note and "lam = 0.0, sign = signed" in note
+
+
+def test_deep_claims_from_the_deep_report_replace_not_run():
+    deep = pd.DataFrame([{"key": k, "source": "s", "claim": k, "rule": "r", "evidence": "e", "verdict": "reproduced",
+                          "reason": np.nan} for k in DEEP_CLAIMS])
+    claims = report_claims(inputs(deep_claims=deep))
+    assert (claims.loc[claims["key"].isin(DEEP_CLAIMS), "verdict"] == "reproduced").all()
+    assert claims["reason"].notna().all()
 
 
 def test_dataset_counts_verdicts():
@@ -102,32 +149,59 @@ def test_html_embeds_local_images_and_refuses_urls(tmp_path):
         markdown_to_html("![x](fig/missing.png)", base=tmp_path, title="t")
 
 
-def test_celeba_and_jigsaw_statements_follow_the_curves():
-    runs = prune_runs(0.02)
-    fair, acc = runs["strategy"] == "fairness", runs["strategy"] == "accuracy"
-    runs.loc[acc, "accuracy"] = runs.loc[fair, "accuracy"].to_numpy()  # same rows order: prune by accuracy ≡ fairness
-    celeba = prune_claims(runs, baselines(), dataset="celeba").set_index("claim")["verdict"]
-    assert celeba["Prune by fairness lowers the violation as the data shrink."] == "reproduced"
-    assert celeba[next(c for c in celeba.index if c.startswith("Above 20 %"))] == "reproduced"
-    assert celeba[next(c for c in celeba.index if "drops strikingly" in c)] == "not reproduced"  # flat accuracy
-    assert (prune_claims(prune_runs(0.20), baselines(), dataset="celeba").iloc[0]["verdict"]) == "not reproduced"
-    lfatr = pd.DataFrame([{"run": r, "method": "lfatr", "accuracy": 0.80 + 0.001 * r, "violation": 0.02,
-                           "violation_abs": 0.02 + 0.001 * r} for r in range(5)])
-    jigsaw = prune_claims(runs, lfatr, dataset="jigsaw").set_index("claim")["verdict"]
-    like_lfatr = next(c for c in jigsaw.index if "like lfatr" in c)
-    assert jigsaw[like_lfatr] == "reproduced"  # fairness at 0.2 and 0.3: accuracy 0.80, |violation| 0.02
-    below = next(c for c in jigsaw.index if c.startswith("Below 20 %"))
-    assert jigsaw[below] == "not reproduced"  # prune by accuracy is not ahead of random or fairness
+def deep_inputs():
+    table1 = pd.DataFrame({"variant": ["celeba", "lfw", "lfw_fairshap"], "training_set": ["CelebA", "LFWA", "LFWA FS"],
+                           "accuracy": [0.76, 0.77, 0.80], "tpr_women": [0.58, 0.63, 0.78], "tpr_men": [0.92, 0.90, 0.81],
+                           "eop": [0.34, 0.27, 0.03], "n": 10954, **{f"paper_{c}": 0.5 for c in
+                                                                     ("accuracy", "tpr_women", "tpr_men", "eop")}})
+    lfatr = baselines().assign(method="lfatr")
+    extremes = pd.DataFrame({"end": ["highest"] * 20 + ["lowest"] * 20, "z": [1] * 9 + [0] * 11 + [1] * 17 + [0] * 3})
+    return table1, (prune_runs(0.02), lfatr), (prune_runs(0.02), lfatr), extremes
 
 
-def test_table1_and_extremes_statements():
-    table = pd.DataFrame({"variant": ["celeba", "lfw", "lfw_fairshap"],
-                          "training_set": ["CelebA", "LFWA", "LFWA FairShap phi_EOp"],
-                          "accuracy": [0.76, 0.77, 0.80], "tpr_women": [0.58, 0.63, 0.78],
-                          "tpr_men": [0.92, 0.90, 0.81], "eop": [0.34, 0.27, 0.03]})
-    assert (table1_claims(table)["verdict"] == "reproduced").all()
-    worse = table.assign(eop=[0.34, 0.27, 0.30], accuracy=[0.76, 0.77, 0.70])
-    assert table1_claims(worse)["verdict"].tolist()[:2] == ["not reproduced", "not reproduced"]
-    extremes = pd.DataFrame({"end": ["highest"] * 4 + ["lowest"] * 4, "z": [1, 0, 1, 0, 1, 1, 1, 0]})
-    assert extremes_claim(extremes).loc[0, "verdict"] == "reproduced"
-    assert extremes_claim(extremes.assign(z=1)).loc[0, "verdict"] == "not reproduced"
+def test_deep_report_on_fixtures_says_so_everywhere_and_gives_no_verdicts():
+    markdown, claims = build_deep_report(*deep_inputs(), settings=S, fixtures=["celeba", "jigsaw"])
+    assert (claims["verdict"] == "undetermined").all() and (claims["reason"] == "fixture data (celeba, jigsaw)").all()
+    lines = markdown.splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith(("# ", "## "))]
+    assert len(headings) >= 3 and all(lines[i + 2].startswith("> **Fixture data** (celeba, jigsaw)") for i in headings)
+    assert "| reproduced |" not in markdown and "not reproduced" not in markdown
+    real, claims = build_deep_report(*deep_inputs(), settings=S, fixtures=[])
+    assert "Fixture data" not in real and "reproduced" in set(claims["verdict"])
+
+
+def test_table2_cells_show_the_authors_code_column(root):
+    paper = pd.read_csv(root / "reference" / "fairshap_table2.csv")
+    paper = paper[(paper.dataset == "german") & (paper.protected == "sex") & (paper.method == "FairShap phi_EOp")]
+    cells = pd.DataFrame([{"dataset": "german", "protected": "sex", "method": m, "metric": r.metric,
+                           "variant": "mean", "mean": r.mean + shift, "se": 0.01, "ci95": 0.02, "marker": "",
+                           "n_splits": 50} for r in paper.itertuples()
+                          for m, shift in (("FairShap EOp", 0.3), ("FS authors", 0.0))])
+    plain = table2_cells_section(compare_table2(cells[cells.method == "FairShap EOp"], paper, threshold=2.0))
+    assert "authors' code" not in plain
+    text = table2_cells_section(compare_table2(cells, paper, threshold=2.0, recipes={"FairShap EOp": "FS authors"}))
+    assert "| paper | ours | difference | z | verdict | authors' code | z | verdict |" in text
+    assert re.search(r"\| differs \| [0-9.]+ ± 0\.020 \| \+0\.0 \| reproduced \|$", text.splitlines()[2])
+
+
+def test_near_constant_rows_are_flagged_next_to_the_majority_row():
+    def rows(method, a0, a1, bacc, eop):
+        return [{"dataset": "d", "protected": "p", "method": method, "metric": m, "variant": v, "mean": x}
+                for m, v, x in (("pos_rate_a0", "mean", a0), ("pos_rate_a1", "mean", a1),
+                                ("balanced_accuracy", "mean", bacc), ("eop", "paper", eop))]
+    cells = pd.DataFrame(rows("GBC", 0.3, 0.5, 0.70, 0.2) + rows("FairShap", 0.01, 0.02, 0.51, 0.01)
+                         + rows("Majority class", 0.0, 0.0, 0.5, 0.0))
+    text, flagged = constant_predictor_section(cells, **CONSTANT, majority="Majority class")
+    lines = [line for line in text.splitlines() if line.startswith("| d |")]
+    assert flagged == 1 and lines[0].startswith("| d | p | Majority class (reference) |")
+    assert lines[1].endswith("|  |") and lines[2].endswith("| yes |")
+    text, flagged = constant_predictor_section(cells[~cells["metric"].str.startswith("pos")], **CONSTANT,
+                                               majority=None)
+    assert flagged == 0 and "Not available" in text and "pos_rate_a0" in text
+    prune, base = prune_runs(0.02), baselines()
+    assert "Not available" in fairinfl_constant_section(prune, base, **CONSTANT)
+    diagnostics = {"pos_rate_a0": 0.0, "pos_rate_a1": 0.1, "balanced_accuracy": 0.6}
+    flagged = fairinfl_constant_section(prune.assign(**diagnostics), base.assign(**{**diagnostics, "pos_rate_a0": 0.3}),
+                                        **CONSTANT)
+    assert "| fairness | 0.2 | 0.000 | 0.100 | 0.600 |" in flagged and flagged.count("| yes |") == 15
+    assert re.search(r"^\| reduction \|  \| 0\.300 \| 0\.100 \| 0\.600 \| 0\.022 \|  \|$", flagged, flags=re.MULTILINE)

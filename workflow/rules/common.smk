@@ -228,3 +228,24 @@ def image_mem_mb(wildcards, input):
     with open(input.index) as index:
         rows = sum(1 for _ in index) - 1
     return 2000 + rows * 3 * int(wildcards.size) ** 2 // 1_000_000
+
+
+# Reproduction report (report.smk): the FairInfl Adult protocol variant shown as the authors'-code column
+# (report.authors_variant), when fairinfl.variants configures it.
+AUTHORS_VARIANT = config["report"]["authors_variant"]
+AUTHORS_VARIANT = AUTHORS_VARIANT if AUTHORS_VARIANT in INFL.get("variants", {}) else None
+
+
+def authors_variant_inputs(wildcards):
+    """The authors'-code variant's prune, baseline and lfatr runs (none when it is not configured)."""
+    if AUTHORS_VARIANT is None:
+        return {}
+    directory = f"results/fairinfl/adult/variants/{AUTHORS_VARIANT}"
+    return {f"variant_{part}": expand(f"{directory}/{part}/{{run}}.csv", run=infl_runs("adult"))
+            for part in ("prune", "baselines", "lfatr")}
+
+
+def deep_outputs(wildcards):
+    """The `deep` report's claims when they exist: the image and text experiments need data from
+    outside PyPI, so the reproduction report reads them only where `snakemake deep` ran."""
+    return [path for path in [rules.deep_report.output.claims] if os.path.exists(path)]

@@ -1,8 +1,9 @@
-# Reproduction report (issue 9): every comparison with the papers in one document.
+# Reproduction report: every comparison with the papers in one document.
 
 
 rule reproduction_report:
     input:
+        unpack(authors_variant_inputs),
         comparison=rules.table2_vs_paper.output.csv,
         cells=rules.table2.output.csv,
         tables=expand(rules.preprocess.output.table, pair=PAIRS),
@@ -17,6 +18,7 @@ rule reproduction_report:
         first_order=rules.fig_first_order.output.data,
         ranking=rules.cross_family_ranking.output.csv,
         decisions="workflow/report/decisions.yaml",
+        deep=deep_outputs,
         figures=[p for p in [*rules.fairshap_figures.input, *rules.fairinfl_adult.input, *rules.cross_family_fairinfl.input]
                  if p.endswith(".png")],
     output:
@@ -35,7 +37,10 @@ rule reproduction_report:
     params:
         config=config,
         pairs={pair: config["pairs"][pair] for pair in PAIRS},
-        threshold=config["report"]["threshold"],
+        report=config["report"],
+        recipe_methods=RECIPE_METHODS,
+        majority=next((e["label"] for e in config["methods"].values() if e["kind"] == "majority"), None),
+        variant=INFL.get("variants", {}).get(AUTHORS_VARIANT, {}),
         cross_labels=[CROSS["methods"][m]["label"] for m in CROSS_METHODS],
     script:
         "../scripts/reproduction_report.py"
@@ -65,6 +70,7 @@ rule deep_report:
     conda:
         "../../envs/fairscore.yaml"
     params:
-        threshold=config["report"]["threshold"],
+        report=config["report"],
+        fixtures=[name for name, _, _ in FIXTURES],
     script:
         "../scripts/deep_report.py"

@@ -53,6 +53,12 @@ rule table2:
         "../scripts/table2.py"
 
 
+# Authors'-code recipe rows (interfaces: a method with `recipe_of: <method id>`): the default method's label ->
+# the recipe's label, for the "authors' code" column of table2_vs_paper and the reproduction report.
+RECIPE_METHODS = {m: e for m, e in config["methods"].items() if "recipe_of" in e}
+RECIPE_LABELS = {config["methods"][e["recipe_of"]]["label"]: e["label"] for e in RECIPE_METHODS.values()}
+
+
 rule table2_vs_paper:
     input:
         cells=rules.table2.output.csv,
@@ -71,5 +77,8 @@ rule table2_vs_paper:
         "../../envs/fairscore.yaml"
     params:
         threshold=config["report"]["threshold"],
+        tolerance=config["report"]["printed_tolerance"],
+        recipes=RECIPE_LABELS,
+        recipe_methods=RECIPE_METHODS,
     script:
         "../scripts/table2_vs_paper.py"

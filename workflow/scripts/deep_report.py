@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from fairscore.report import build_deep_report, captioned_figures, write_report
+from fairscore.verdicts import Settings
 from fairscore.workflow import run
 
 
@@ -18,7 +19,7 @@ def main(inputs, params, outputs):
     markdown, claims = build_deep_report(
         pd.read_csv(inputs.table1), _runs(inputs.celeba_prune, inputs.celeba_baselines, inputs.celeba_lfatr),
         _runs(inputs.jigsaw_prune, inputs.jigsaw_baselines, inputs.jigsaw_lfatr), pd.read_csv(inputs.extremes),
-        figures=figures, threshold=params.threshold)
+        settings=Settings.from_config(params.report), fixtures=params.fixtures, figures=figures)
     write_report(markdown, claims, md=outputs.md, html_path=outputs.html, claims_path=outputs.claims,
                  title="fairscore: image and text experiments")
 

@@ -1,4 +1,4 @@
-"""The reproduction report: Markdown and a self-contained HTML page (issue 9)."""
+"""The reproduction report: Markdown, a self-contained HTML page and the claims table."""
 
 import json
 from pathlib import Path
@@ -6,8 +6,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from fairscore.compare import paper_named_counts
+from fairscore.compare import paper_named_counts, recipe_note
 from fairscore.report import ReportInputs, build_report, captioned_figures, dataset_counts, write_report
+from fairscore.verdicts import Settings
 from fairscore.workflow import run
 
 
@@ -28,6 +29,10 @@ def _split_seconds(pairs: dict, provenance) -> pd.DataFrame:
                                        "seconds_min", "seconds_max", "machine"])
 
 
+def _concat(paths) -> pd.DataFrame:
+    return pd.concat(map(pd.read_csv, paths), ignore_index=True)
+
+
 def main(inputs, params, outputs):
     counts = []
     for pair, table, meta in zip(params.pairs, inputs.tables, inputs.metas, strict=True):
@@ -35,12 +40,17 @@ def main(inputs, params, outputs):
                                          **params.pairs[pair]))
     ours_counts = pd.concat(counts, ignore_index=True)
     figures = captioned_figures(inputs.figures, Path(outputs.md).parent)
+    variant = None
+    if "variant_prune" in inputs.keys():
+        variant = (_concat(inputs.variant_prune), _concat([*inputs.variant_baselines, *inputs.variant_lfatr]),
+                   params.variant)
+    report = params.report
     inputs_ = ReportInputs(
         comparison=pd.read_csv(inputs.comparison, keep_default_na=False, na_values=[""]),
         cells=pd.read_csv(inputs.cells),
         counts=dataset_counts(ours_counts, pd.read_csv(inputs.table7)),
-        prune=pd.concat(map(pd.read_csv, inputs.prune), ignore_index=True),
-        baselines=pd.concat(map(pd.read_csv, [*inputs.baselines, *inputs.lfatr]), ignore_index=True),
+        prune=_concat(inputs.prune),
+        baselines=_concat([*inputs.baselines, *inputs.lfatr]),
         first_order=pd.read_csv(inputs.first_order),
         runtime=pd.read_csv(inputs.runtime),
         paper_runtimes=pd.read_csv(inputs.paper_runtimes),
@@ -48,9 +58,15 @@ def main(inputs, params, outputs):
         decisions=yaml.safe_load(Path(inputs.decisions).read_text()),
         config=params.config,
         ranking=pd.read_csv(inputs.ranking),
+        settings=Settings.from_config(report),
+        tolerance=report["printed_tolerance"],
+        constant=report["constant_predictor"],
+        majority=params.majority,
+        recipe_note=recipe_note(params.recipe_methods),
+        deep_claims=pd.read_csv(inputs.deep[0], keep_default_na=False, na_values=[""]) if inputs.deep else None,
+        variant=variant,
         cross_methods=tuple(params.cross_labels),
         figures=figures,
-        threshold=params.threshold,
     )
     markdown, claims = build_report(inputs_)
     write_report(markdown, claims, md=outputs.md, html_path=outputs.html, claims_path=outputs.claims,
