@@ -55,3 +55,45 @@ def test_interrupted_run_then_rerun_is_identical(clean, sig):
     snakemake(work, "--cores", "2", "table2", *CONFIG)
     for name in TABLES:
         assert (work / "results" / "tables" / name).read_bytes() == tables[name], name
+
+
+SCORE = "results/scores/fairshap/german_sex/1.npz"
+PER_METHOD = "results/table2/german_sex/labelbias.csv"
+
+
+def job_stats(out: str) -> dict:
+    """Snakemake's 'Job stats' table of a run: rule -> count."""
+    if "Job stats:" not in out:
+        return {}
+    return dict(re.findall(r"^(\w+)\s+(\d+)$", out.split("Job stats:")[1].split("\n\n")[0], re.M))
+
+
+@pytest.mark.parametrize("victim", [SCORE, PER_METHOD, "results/provenance/table2_method/german_sex/labelbias.json"],
+                         ids=["score", "per-method CSV", "sidecar"])
+def test_a_deleted_intermediate_is_rebuilt_by_a_plain_rerun(clean, victim):
+    work, tables = clean
+    (work / victim).unlink()
+    proc = snakemake(work, "--cores", "2", "table2", *CONFIG)
+    assert "Rebuilding 1 damaged file(s)" in proc.stderr and "Nothing to be done" not in proc.stderr
+    assert (work / victim).exists()
+    for name in TABLES:
+        assert (work / "results" / "tables" / name).read_bytes() == tables[name], name
+    assert "Nothing to be done" in snakemake(work, "--cores", "2", "table2", *CONFIG).stderr
+
+
+def test_a_flipped_byte_in_a_score_file_fails_the_job_that_reads_it_naming_the_fix(clean):
+    work, tables = clean
+    path = work / SCORE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    proc = snakemake(work, "--cores", "2", "table2", *CONFIG, check=False)
+    assert proc.returncode != 0
+    log = (work / "results/logs/table2_method/german_sex/fairshap_eop.log").read_text()
+    assert f"{SCORE}: bytes differ from the record results/provenance/fairshap_scores/german_sex.json" in log
+    command = re.search(r"Rebuild it with: (snakemake .*)", log).group(1)
+    assert command.startswith(f"snakemake {SCORE} --forcerun {SCORE} --cores all --configfile ")
+    snakemake(work, *command.split()[1:])  # the command the error names
+    snakemake(work, "--cores", "2", "table2", *CONFIG)
+    for name in TABLES:
+        assert (work / "results" / "tables" / name).read_bytes() == tables[name], name
