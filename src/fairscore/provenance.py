@@ -22,11 +22,11 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import FairscoreError
-from .fileio import canonical_json, sha256_bytes, sha256_file
+from .fileio import atomic_path, canonical_json, sha256_bytes, sha256_file
 
 __all__ = ["DEFAULT_CONFIG", "SCHEMA_VERSION", "Damage", "RecordMismatchError", "check_inputs", "damaged_outputs",
-           "file_record", "git_state", "job_record", "load_records", "machine_description", "package_versions",
-           "rebuild_command", "run_config_files"]
+           "file_record", "find_record", "git_state", "job_record", "load_records", "machine_description",
+           "package_versions", "rebuild_command", "run_config_files", "write_index"]
 
 SCHEMA_VERSION = 1
 
@@ -75,6 +75,40 @@ def load_records(root: str | os.PathLike = ".", results: str = "results") -> dic
     return produced
 
 
+def _index_path(path: str, results: str) -> Path | None:
+    """Where the name of the sidecar that lists ``path`` is kept (None for paths outside the run)."""
+    p = Path(path)
+    if p.is_absolute() or ".." in p.parts:
+        return None
+    return Path(results, "provenance", ".index", f"{p}.sidecar")
+
+
+def write_index(outputs: list[str], sidecar: str, *, results: str = "results") -> None:
+    """Note, for each output, which sidecar lists it, so that a job reading it finds the record
+    without reading every sidecar. A hint only: :func:`find_record` checks that the sidecar named
+    still lists the file, and falls back to reading all sidecars when it does not."""
+    for path in outputs:
+        index = _index_path(path, results)
+        if index is not None:
+            with atomic_path(index) as tmp:
+                tmp.write_text(str(sidecar) + "\n")
+
+
+def find_record(path: str, *, root: str | os.PathLike = ".", results: str = "results") -> tuple[dict, str] | None:
+    """(record, sidecar) of the job that wrote ``path`` through the index; None when the index has no
+    entry, or names a sidecar that is gone or no longer lists the file."""
+    index = _index_path(path, results)
+    try:
+        sidecar = (Path(root) / index).read_text().strip()
+        record = json.loads((Path(root) / sidecar).read_text())
+    except (TypeError, OSError, ValueError):
+        return None
+    outputs = record.get("outputs") if isinstance(record, dict) else None
+    if isinstance(outputs, list) and any(o.get("path") == path for o in outputs):
+        return record, sidecar
+    return None
+
+
 def _is_workflow_output(path: str, results: str) -> bool:
     """Under the results folder but not a sidecar itself (sidecars record others, not themselves)."""
     parts = Path(path).parts
@@ -114,13 +148,16 @@ def check_inputs(inputs: list[str], *, root: str | os.PathLike = ".", results: s
         command that rebuilds it.
     """
     root = Path(root)
-    records = load_records(root, results)
+    records = None  # every sidecar, read only when the index misses
     checked = []
     for path in inputs:
         actual = file_record(root / path)
         actual["path"] = str(path)
         checked.append(actual)
-        entry = records.get(str(path))
+        entry = find_record(str(path), root=root, results=results)
+        if entry is None:
+            records = load_records(root, results) if records is None else records
+            entry = records.get(str(path))
         if entry is None:
             if _is_workflow_output(str(path), results):
                 raise RecordMismatchError(

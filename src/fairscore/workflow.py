@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .fileio import write_json
-from .provenance import check_inputs, job_record
+from .provenance import check_inputs, job_record, write_index
 
 __all__ = ["mark_incomplete", "run"]
 
@@ -81,6 +81,7 @@ def run(smk, main: Callable) -> None:
                 input_check_seconds=check_seconds,
             )
             write_json(prov, record)
+            write_index([o["path"] for o in record["outputs"]], prov)
         except Exception:  # the reason goes to the rule log too, not only to Snakemake's console
             logging.getLogger(__name__).exception("job failed")
             raise

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from base64 import urlsafe_b64encode
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from fairscore import provenance
 from fairscore.fileio import atomic_path, sha256_file, write_json
 from fairscore.provenance import (
     SCHEMA_VERSION,
@@ -16,7 +18,9 @@ from fairscore.provenance import (
     check_inputs,
     damaged_outputs,
     file_record,
+    find_record,
     job_record,
+    write_index,
 )
 from fairscore.workflow import mark_incomplete
 
@@ -74,6 +78,8 @@ def write_job(root, sidecar, outputs, inputs=()):
         (root / path).write_text(text)
     write_json(root / sidecar, {"rule": "r", "inputs": [file_record(root / p) | {"path": p} for p in inputs],
                                 "outputs": [file_record(root / p) | {"path": p} for p in outputs]})
+    with contextlib.chdir(root):
+        write_index(list(outputs), sidecar)
 
 
 @pytest.fixture
@@ -95,6 +101,24 @@ def test_check_inputs_passes_recorded_and_source_files_and_returns_their_records
     records = check_inputs(inputs, root=jobs)
     assert [r["path"] for r in records] == inputs
     assert records[0] == file_record(jobs / inputs[0]) | {"path": inputs[0]}
+
+
+def test_check_inputs_finds_records_through_the_index_without_reading_every_sidecar(jobs, monkeypatch):
+    monkeypatch.setattr(provenance, "load_records", lambda *a, **k: pytest.fail("read every sidecar"))
+    assert check_inputs(["results/raw/x.data", "results/data/p.csv"], root=jobs)
+
+
+def test_a_stale_or_missing_index_entry_falls_back_to_the_sidecars(jobs):
+    index = jobs / "results/provenance/.index/results/data/p.csv.sidecar"
+    assert find_record("results/data/p.csv", root=jobs)[1] == "results/provenance/preprocess/p.json"
+    index.write_text("results/provenance/download_raw/x.json\n")  # names a sidecar that does not list it
+    assert find_record("results/data/p.csv", root=jobs) is None
+    index.unlink()
+    assert find_record("results/data/p.csv", root=jobs) is None
+    assert check_inputs(["results/data/p.csv"], root=jobs)[0]["path"] == "results/data/p.csv"
+    (jobs / "results/data/p.csv").write_text("changed")
+    with pytest.raises(RecordMismatchError, match="results/data/p.csv: bytes differ"):
+        check_inputs(["results/data/p.csv"], root=jobs)
 
 
 def test_check_inputs_names_file_both_hashes_sizes_and_the_rebuild_command(jobs):

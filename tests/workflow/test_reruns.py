@@ -59,22 +59,16 @@ def test_interrupted_run_then_rerun_is_identical(clean, sig):
 
 SCORE = "results/scores/fairshap/german_sex/1.npz"
 PER_METHOD = "results/table2/german_sex/labelbias.csv"
+SIDECAR = "results/provenance/table2_method/german_sex/labelbias.json"  # the record of PER_METHOD
 
 
-def job_stats(out: str) -> dict:
-    """Snakemake's 'Job stats' table of a run: rule -> count."""
-    if "Job stats:" not in out:
-        return {}
-    return dict(re.findall(r"^(\w+)\s+(\d+)$", out.split("Job stats:")[1].split("\n\n")[0], re.M))
-
-
-@pytest.mark.parametrize("victim", [SCORE, PER_METHOD, "results/provenance/table2_method/german_sex/labelbias.json"],
-                         ids=["score", "per-method CSV", "sidecar"])
+@pytest.mark.parametrize("victim", [SCORE, PER_METHOD, SIDECAR], ids=["score", "per-method CSV", "sidecar"])
 def test_a_deleted_intermediate_is_rebuilt_by_a_plain_rerun(clean, victim):
     work, tables = clean
     (work / victim).unlink()
     proc = snakemake(work, "--cores", "2", "table2", *CONFIG)
-    assert "Rebuilding 1 damaged file(s)" in proc.stderr and "Nothing to be done" not in proc.stderr
+    named = PER_METHOD if victim == SIDECAR else victim  # a lost record makes the file it lists unrecorded
+    assert "Rebuilding 1 damaged file(s)" in proc.stderr and f"    {named}: " in proc.stderr
     assert (work / victim).exists()
     for name in TABLES:
         assert (work / "results" / "tables" / name).read_bytes() == tables[name], name
@@ -88,10 +82,10 @@ def test_a_flipped_byte_in_a_score_file_fails_the_job_that_reads_it_naming_the_f
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     proc = snakemake(work, "--cores", "2", "table2", *CONFIG, check=False)
-    assert proc.returncode != 0
-    log = (work / "results/logs/table2_method/german_sex/fairshap_eop.log").read_text()
-    assert f"{SCORE}: bytes differ from the record results/provenance/fairshap_scores/german_sex.json" in log
-    command = re.search(r"Rebuild it with: (snakemake .*)", log).group(1)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "BadZipFile" not in out
+    assert f"{SCORE}: bytes differ from the record results/provenance/fairshap_scores/german_sex.json" in out
+    command = re.search(r"Rebuild it with: (snakemake .*)", out).group(1)
     assert command.startswith(f"snakemake {SCORE} --forcerun {SCORE} --cores all --configfile ")
     snakemake(work, *command.split()[1:])  # the command the error names
     snakemake(work, "--cores", "2", "table2", *CONFIG)
