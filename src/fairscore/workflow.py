@@ -21,10 +21,23 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import ConfigError
 from .fileio import write_json
 from .provenance import check_inputs, job_record, write_index
 
-__all__ = ["mark_incomplete", "run"]
+__all__ = ["check_dataset_files", "mark_incomplete", "run"]
+
+
+def check_dataset_files(config: dict, pairs: list[str], *, source: str = "config") -> None:
+    """Raise :class:`ConfigError` naming the key and the file when a ``loader: csv`` dataset of a
+    pair in ``pairs`` points at a file that does not exist. Snakemake would otherwise drop the
+    ``preprocess`` job of a pair whose tidy table already exists and carry on with the old table."""
+    for pair in pairs:
+        name = config["pairs"][pair]["dataset"]
+        dataset = config["datasets"][name]
+        if dataset["loader"] == "csv" and not Path(dataset["path"]).is_file():
+            raise ConfigError(f"{source}: datasets.{name}.path: {dataset['path']} does not exist (pair {pair}); "
+                              f"expected the dataset's CSV file, relative to the run directory")
 
 
 def mark_incomplete(paths: list[str], *, persistence: str | os.PathLike = ".snakemake") -> None:

@@ -1,5 +1,5 @@
-"""`fairscore audit` without Snakemake: the current config's hash, stale files, the exit codes, and the
-.npz reader that names a damaged file."""
+"""`fairscore audit` without Snakemake: the current config's hash and stale files; the .npz reader that names a
+damaged file; a CSV dataset whose file is gone."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import yaml
 
 from fairscore import audit as audit_module
 from fairscore.audit import AuditError, Node, current_config_sha256, stale
-from fairscore.errors import DataError
+from fairscore.errors import ConfigError, DataError
 from fairscore.fileio import read_npz, write_npz
+from fairscore.workflow import check_dataset_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,3 +69,15 @@ def test_a_flipped_byte_in_an_npz_names_the_file(tmp_path):
     with pytest.raises(DataError, match=rf"{path}: not a readable \.npz file") as err:
         read_npz(path)
     assert err.value.__cause__ is not None
+
+
+def test_a_csv_dataset_whose_file_is_gone_is_a_config_error_naming_key_and_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "toy.csv").write_text("a,label\n1,0\n")
+    config = {"pairs": {"toy_a": {"dataset": "toy"}, "german_sex": {"dataset": "german"}},
+              "datasets": {"toy": {"loader": "csv", "path": "toy.csv"}, "german": {"loader": "aif360_preproc"}}}
+    check_dataset_files(config, ["toy_a", "german_sex"])
+    config["datasets"]["toy"]["path"] = "gone.csv"
+    check_dataset_files(config, ["german_sex"])  # only the pairs of the run count
+    with pytest.raises(ConfigError, match=r"run\.yaml: datasets\.toy\.path: gone\.csv does not exist \(pair toy_a\)"):
+        check_dataset_files(config, ["toy_a"], source="run.yaml")

@@ -6,7 +6,7 @@ from snakemake.utils import validate
 
 from fairscore.config import check_config
 from fairscore.provenance import damaged_outputs
-from fairscore.workflow import mark_incomplete
+from fairscore.workflow import check_dataset_files, mark_incomplete
 from fairscore.splits import split_seeds
 
 
@@ -37,6 +37,7 @@ def rerun_damaged_outputs():
 
 
 PAIRS = config.get("run_pairs", list(config["pairs"]))
+check_dataset_files(config, PAIRS, source=", ".join(map(str, workflow.configfiles)) or "config")
 SPLIT_SEEDS = split_seeds(
     config["n_splits"], seed=config["splits"]["seed"], high=config["splits"]["seed_high"]
 )
