@@ -43,16 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         print("fairscore audit: every file matches its record")
     if staleness is None:
         return 0
+    info = sys.stderr if args.json else sys.stdout  # --json keeps stdout to the lineage alone
     configs = " ".join(staleness.config_files) or DEFAULT_CONFIG
     if staleness.config_changed:
         print(f"fairscore audit: {len(staleness.config_changed)} file(s) were made with another config than "
-              f"{configs} but with the job parameters it gives: still current")
+              f"{configs} but with the job parameters it gives: still current", file=info)
     if staleness.params_changed:
         print(f"fairscore audit: STALE: {len(staleness.params_changed)} file(s) were made with other job parameters "
               f"than {configs} gives (rerunning snakemake {args.path} with it rebuilds them):\n"
               + "\n".join(f"    {p}" for p in staleness.params_changed), file=sys.stderr)
         return 3
-    print(f"fairscore audit: every file is current for {configs}")
+    print(f"fairscore audit: every file is current for {configs}", file=info)
     return 0
 
 
