@@ -58,8 +58,8 @@ class RecordMismatchError(FairscoreError, OSError):
 def load_records(root: str | os.PathLike = ".", results: str = "results") -> dict[str, tuple[dict, str]]:
     """Map every output path named by a sidecar under ``results/provenance`` to (record, sidecar path).
 
-    Read afresh on every call (nothing is cached that could go stale); a few hundred small JSON
-    files on the default run, milliseconds (docs/recovery.md gives the measured cost).
+    Read afresh on every call (nothing is cached that could go stale): one small JSON file per job,
+    162 on the default run.
     """
     root = Path(root)
     produced = {}
