@@ -28,6 +28,7 @@ include: "workflow/rules/fairinfl.smk"
 include: "workflow/rules/cross_family_fairinfl.smk"
 include: "workflow/rules/cross_family.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/targets.smk"
 
 
 report: "workflow/report/workflow.rst"
