@@ -90,3 +90,6 @@ rule deep:
         rules.fairinfl_jigsaw.input,
         rules.fairshap_vision.input,
         rules.deep_report.output.html,
+
+
+rerun_damaged_outputs()  # common.smk: damaged intermediates are rebuilt by a plain rerun

@@ -6,18 +6,27 @@ one file, finds the record that produced it, checks the file's bytes against it,
 recurses into the record's inputs. A file under the results folder without a record,
 or whose bytes no longer match, makes the audit fail; files outside it (reference tables,
 user CSVs) are source files, checked against the hash the consuming job recorded.
+
+:func:`stale` then compares the lineage with what the current config would give: Snakemake's
+``--list-changes params`` names the files whose job parameters changed (a rerun rebuilds
+them), and each record's config hash is compared with the hash of the current config.
 """
 
 from __future__ import annotations
 
-import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FairscoreError
-from .fileio import sha256_file
+from .fileio import canonical_json, sha256_bytes, sha256_file
+from .provenance import DEFAULT_CONFIG, load_records
 
-__all__ = ["AuditError", "Node", "audit", "load_records", "render_tree", "to_json"]
+__all__ = ["AuditError", "Node", "Staleness", "audit", "current_config_sha256", "render_tree", "stale", "to_json"]
+
+#: the schema common.smk validates the config with (it fills in the defaults)
+SCHEMA = "config/schema.json"
 
 
 class AuditError(FairscoreError):
@@ -34,18 +43,6 @@ class Node:
     record_path: str | None
     inputs: list[Node] = field(default_factory=list)
     repeated: bool = False
-
-
-def load_records(root: Path, results: str = "results") -> dict[str, tuple[dict, str]]:
-    """Map every output path named by a sidecar under ``results/provenance`` to its record."""
-    produced = {}
-    for sidecar in sorted((root / results / "provenance").rglob("*.json")):
-        record = json.loads(sidecar.read_text())
-        if not isinstance(record, dict) or "outputs" not in record:
-            continue
-        for out in record["outputs"]:
-            produced[out["path"]] = (record, str(sidecar.relative_to(root)))
-    return produced
 
 
 def _check(root: Path, path: str, expected: str, what: str) -> str:
@@ -148,16 +145,77 @@ def render_tree(node: Node, *, max_depth: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def to_json(node: Node) -> dict:
-    """The lineage as nested dictionaries (repeated files as references)."""
+def to_json(node: Node, stale_paths: frozenset[str] = frozenset()) -> dict:
+    """The lineage as nested dictionaries (repeated files as references); files in ``stale_paths``
+    get the status "stale"."""
     if node.repeated:
         return {"path": node.path, "see": node.path}
-    out = {"path": node.path, "sha256": node.sha256, "status": "ok"}
+    out = {"path": node.path, "sha256": node.sha256, "status": "stale" if node.path in stale_paths else "ok"}
     if node.record is not None:
         r = node.record
         out.update({"rule": r["rule"], "record": node.record_path, "wildcards": r.get("wildcards"),
                     "params_sha256": r["params_sha256"], "git": r.get("git"), "seeds": r.get("seeds"),
                     "packages": r.get("packages"), "host": r.get("host"), "slurm": r.get("slurm"),
                     "time": r.get("time"), "data_source": r.get("data_source"),
-                    "inputs": [to_json(child) for child in node.inputs]})
+                    "inputs": [to_json(child, stale_paths) for child in node.inputs]})
     return out
+
+
+@dataclass
+class Staleness:
+    """Files of a lineage made with other job parameters than the current config gives (a rerun
+    rebuilds them), and those whose record has another config hash but unchanged parameters."""
+
+    params_changed: list[str]
+    config_changed: list[str]
+    config_files: list[str]
+
+
+def current_config_sha256(root: str | Path, config_files: list[str]) -> str:
+    """Hash of the config a run with ``config_files`` would see, loaded as Snakemake does it (the
+    default file, then each ``--configfile`` merged over it, then the schema's defaults)."""
+    from snakemake.common.configfile import load_configfile
+    from snakemake.utils import update_config, validate
+
+    root = Path(root)
+    config: dict = {}
+    for name in [DEFAULT_CONFIG, *config_files]:
+        path = root / name
+        if not path.is_file():
+            raise AuditError(f"{name}: config file not found (under {root})")
+        update_config(config, load_configfile(str(path)))
+    validate(config, str(root / SCHEMA))
+    return sha256_bytes(canonical_json(config).encode())
+
+
+def _changed_params(root: Path, target: str, config_files: list[str]) -> list[str]:
+    command = [sys.executable, "-m", "snakemake", target, "--list-changes", "params"]
+    if config_files:
+        command += ["--configfile", *config_files]
+    proc = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise AuditError(f"cannot evaluate the current config ({' '.join(command[2:])} failed):\n"
+                         f"{proc.stderr.strip()[-2000:]}")
+    return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+
+
+def stale(lineage: Node, *, root: str | Path = ".", config_files: list[str]) -> Staleness:
+    """Compare every record in ``lineage`` with what ``config_files`` would give now."""
+    root = Path(root)
+    changed = set(_changed_params(root, lineage.path, config_files))
+    current = current_config_sha256(root, config_files)
+    params_changed, config_changed, seen = [], [], set()
+
+    def walk(node: Node):
+        if node.repeated or node.record is None or node.path in seen:
+            return
+        seen.add(node.path)
+        if node.path in changed:
+            params_changed.append(node.path)
+        elif node.record.get("config_sha256") not in (None, current):
+            config_changed.append(node.path)
+        for child in node.inputs:
+            walk(child)
+
+    walk(lineage)
+    return Staleness(params_changed, config_changed, config_files)

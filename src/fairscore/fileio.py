@@ -12,7 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_path", "canonical_json", "sha256_bytes", "sha256_file", "write_csv", "write_json", "write_npz"]
+from .errors import DataError
+
+__all__ = ["atomic_path", "canonical_json", "read_npz", "sha256_bytes", "sha256_file", "write_csv", "write_json",
+           "write_npz"]
 
 _CHUNK = 1 << 20
 
@@ -79,3 +82,16 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
             # streamed, not buffered: image arrays can be several GB
             with zf.open(info, "w", force_zip64=array.nbytes > 1 << 30) as entry:
                 np.lib.format.write_array(entry, array, allow_pickle=False)
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file, read in full; a damaged file is a :class:`DataError` naming it
+    (``np.load`` alone reports e.g. "Bad CRC-32 for file 'w_eop.npy'" without the path)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except FileNotFoundError:
+        raise
+    except Exception as err:  # a damaged zip fails in zipfile, zlib, tokenize or numpy's header parser
+        raise DataError(f"{path}: not a readable .npz file ({type(err).__name__}: {err}); it is damaged or "
+                        f"truncated: delete it and rerun the same snakemake command to rebuild it") from err

@@ -55,3 +55,39 @@ def test_interrupted_run_then_rerun_is_identical(clean, sig):
     snakemake(work, "--cores", "2", "table2", *CONFIG)
     for name in TABLES:
         assert (work / "results" / "tables" / name).read_bytes() == tables[name], name
+
+
+SCORE = "results/scores/fairshap/german_sex/1.npz"
+PER_METHOD = "results/table2/german_sex/labelbias.csv"
+SIDECAR = "results/provenance/table2_method/german_sex/labelbias.json"  # the record of PER_METHOD
+
+
+@pytest.mark.parametrize("victim", [SCORE, PER_METHOD, SIDECAR], ids=["score", "per-method CSV", "sidecar"])
+def test_a_deleted_intermediate_is_rebuilt_by_a_plain_rerun(clean, victim):
+    work, tables = clean
+    (work / victim).unlink()
+    proc = snakemake(work, "--cores", "2", "table2", *CONFIG)
+    named = PER_METHOD if victim == SIDECAR else victim  # a lost record makes the file it lists unrecorded
+    assert "Rebuilding 1 damaged file(s)" in proc.stderr and f"    {named}: " in proc.stderr
+    assert (work / victim).exists()
+    for name in TABLES:
+        assert (work / "results" / "tables" / name).read_bytes() == tables[name], name
+    assert "Nothing to be done" in snakemake(work, "--cores", "2", "table2", *CONFIG).stderr
+
+
+def test_a_flipped_byte_in_a_score_file_fails_the_job_that_reads_it_naming_the_fix(clean):
+    work, tables = clean
+    path = work / SCORE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    proc = snakemake(work, "--cores", "2", "table2", *CONFIG, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "BadZipFile" not in out
+    assert f"{SCORE}: bytes differ from the record results/provenance/fairshap_scores/german_sex.json" in out
+    command = re.search(r"Rebuild it with: (snakemake .*)", out).group(1)
+    assert command.startswith(f"snakemake {SCORE} --forcerun {SCORE} --cores all --configfile ")
+    snakemake(work, *command.split()[1:])  # the command the error names
+    snakemake(work, "--cores", "2", "table2", *CONFIG)
+    for name in TABLES:
+        assert (work / "results" / "tables" / name).read_bytes() == tables[name], name

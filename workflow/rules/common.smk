@@ -1,10 +1,13 @@
 # Shared set-up and input functions (no rules here: --lint rejects mixed files).
 import os
 
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 from fairscore.config import check_config
 from fairscore.fairinfl import BALANCING, variant_protocol, variant_reuse
+from fairscore.provenance import damaged_outputs
+from fairscore.workflow import check_dataset_files, mark_incomplete
 from fairscore.splits import split_seeds
 
 
@@ -18,7 +21,24 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 os.environ["FAIRSCORE_CONFIG_FILES"] = os.pathsep.join(map(str, workflow.configfiles))
 
+def rerun_damaged_outputs():
+    """Make semantics for damaged intermediates: every recorded output that is missing or has another
+    size than its sidecar says, and every workflow output read by a job but no longer recorded, has
+    its job marked incomplete, so that Snakemake (--rerun-incomplete, profiles/default) runs it again
+    when the target needs it, and everything downstream of it. Sizes only (no hashing at start-up);
+    called at the end of the Snakefile, once the rules exist, and only in the main process (not in
+    SLURM job steps)."""
+    if not workflow.is_main_process:
+        return
+    damaged = [d for d in damaged_outputs() if any(rule.is_producer(d.path) for rule in workflow.rules)]
+    if damaged:
+        logger.warning(f"Rebuilding {len(damaged)} damaged file(s) where the target needs them (docs/recovery.md):\n"
+                       + "\n".join(f"    {d.path}: {d.reason}" for d in damaged))
+        mark_incomplete(sorted({path for d in damaged for path in d.rerun}))
+
+
 PAIRS = config.get("run_pairs", list(config["pairs"]))
+check_dataset_files(config, PAIRS, source=", ".join(map(str, workflow.configfiles)) or "config")
 SPLIT_SEEDS = split_seeds(
     config["n_splits"], seed=config["splits"]["seed"], high=config["splits"]["seed_high"]
 )

@@ -1,18 +1,16 @@
 """One Table 2 method on every split of one pair: per-split test metrics."""
 
-import numpy as np
-
 from fairscore.data import load_aif360_dataset, place_aif360_raw_files, read_tidy
 from fairscore.experiments import table2_method_runs
-from fairscore.fileio import write_csv
+from fairscore.fileio import read_npz, write_csv
 from fairscore.splits import read_split
 from fairscore.workflow import run
 
 
 def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
-    fairshap = [dict(np.load(p)) for p in inputs.fairshap] or None
-    fairinfl = [dict(np.load(p)) for p in inputs.fairinfl] or None
+    fairshap = [read_npz(p) for p in inputs.fairshap] or None
+    fairinfl = [read_npz(p) for p in inputs.fairinfl] or None
     aif360 = None
     if params.method["kind"] == "optprep":
         place_aif360_raw_files(dict(zip(params.aif360_paths, inputs.raw, strict=True)))
