@@ -117,17 +117,67 @@ def cell_contributions(T, inverse, by_row, y, R, y_cols, col_cell, col_weight, n
                     keys[i] = int((d_rows[i] - lo) * scale)
                 _counting_sort(keys, n, d_rows, y, order, d_sorted, y_sorted, counts)
                 _sort_buckets(counts, n, order, d_sorted, y_sorted)
-            out = acc[b, col_cell[c]]
-            w = col_weight[c]
-            m_next = 1.0 if y_sorted[n - 1] == y_cols[c] else 0.0
-            s = m_next * last
-            out[order[n - 1]] += s * w
-            for r in range(n - 2, -1, -1):
-                m = 1.0 if y_sorted[r] == y_cols[c] else 0.0
-                s = s + (m - m_next) * inv_steps[r]
-                m_next = m
-                out[order[r]] += s * w
+            _add_column(order, y_sorted, y_cols[c], col_weight[c], acc[b, col_cell[c]], inv_steps, last)
+    return _sum_blocks(acc)
+
+
+@njit(cache=True)
+def _add_column(order, y_sorted, y_col, w, out, inv_steps, last):
+    """The kNN-Shapley recursion along one column's order, ``w * Phi[:, c]`` added into out."""
+    n = order.shape[0]
+    m_next = 1.0 if y_sorted[n - 1] == y_col else 0.0
+    s = m_next * last
+    out[order[n - 1]] += s * w
+    for r in range(n - 2, -1, -1):
+        m = 1.0 if y_sorted[r] == y_col else 0.0
+        s = s + (m - m_next) * inv_steps[r]
+        m_next = m
+        out[order[r]] += s * w
+
+
+@njit(cache=True)
+def _sum_blocks(acc):
     total = acc[0].copy()
     for b in range(1, N_BLOCKS):
         total += acc[b]
     return total
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def authors_orders(X_train, R):
+    """Each reference row's training order as the authors' kernel computes it.
+
+    The body repeats ``get_SV_matrix_numba_memory`` of ``fairSV/fair_shapley_sklearn.py``
+    (github.com/AdrianArnaiz/fair-shap): the same distance expression in a
+    ``parallel=True, fastmath=True`` kernel, ordered by numba's ``np.argsort`` (a
+    quicksort, not stable), so tied points come out in the order their code gives them.
+    """
+    orders = np.empty((R.shape[0], X_train.shape[0]), dtype=np.int64)
+    for j in prange(R.shape[0]):
+        xt_query = R[j]
+        distance1 = np.sum(np.square(X_train - xt_query), axis=1)
+        orders[j] = np.argsort(distance1)
+    return orders
+
+
+@njit(parallel=True, cache=True)
+def add_ordered_columns(orders, first, y, y_cols, col_cell, col_weight, inv_steps, last, acc):
+    """Add columns ``first, first + 1, ...`` (one given order per row of ``orders``) into the
+    block accumulators ``acc`` (N_BLOCKS, n_cells, n_train); column c goes to block c % N_BLOCKS."""
+    for b in prange(N_BLOCKS):
+        y_sorted = np.empty(y.shape[0])
+        for i in range((b - first) % N_BLOCKS, orders.shape[0], N_BLOCKS):
+            c = first + i
+            order = orders[i]
+            for r in range(order.shape[0]):
+                y_sorted[r] = y[order[r]]
+            _add_column(order, y_sorted, y_cols[c], col_weight[c], acc[b, col_cell[c]], inv_steps, last)
+
+
+def authors_cell_contributions(X_train, y, R, y_cols, col_cell, col_weight, n_cells, inv_steps, last, chunk):
+    """:func:`cell_contributions` with the authors' tie order, ``chunk`` columns at a time."""
+    acc = np.zeros((N_BLOCKS, n_cells, y.shape[0]))
+    for first in range(0, R.shape[0], chunk):
+        orders = authors_orders(X_train, R[first : first + chunk])
+        add_ordered_columns(orders, first, y, y_cols, col_cell, col_weight, inv_steps, last, acc)
+    return _sum_blocks(acc)

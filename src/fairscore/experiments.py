@@ -56,7 +56,7 @@ def standardised_parts(X: pd.DataFrame | np.ndarray, split: dict[str, np.ndarray
 
 
 def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="auto", memory_mb=256,
-                          reference="validation") -> dict[str, np.ndarray]:
+                          reference="validation", tie_order="index") -> dict[str, np.ndarray]:
     """FairShap valuations and normalised weights of one split's training rows.
 
     Parameters
@@ -67,7 +67,7 @@ def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="aut
         Labels (favourable = 1) and protected groups (privileged = 1).
     split : dict of str to ndarray
         Row positions of ``train``, ``validation`` and ``test``.
-    k, sign, device, memory_mb
+    k, sign, device, memory_mb, tie_order
         As in :func:`fairscore.shapley.fair_shapley_values`.
     reference : str
         Split part used as the reference set (the paper: validation).
@@ -81,7 +81,7 @@ def fairshap_split_scores(X, y, a, split, *, k=5, sign="privileged", device="aut
     parts = standardised_parts(X, split)
     train, ref = split["train"], split[reference]
     values = fair_shapley_values(parts["train"], y[train], parts[reference], y[ref], a[ref],
-                                 k=k, sign=sign, device=device, memory_mb=memory_mb)
+                                 k=k, sign=sign, device=device, memory_mb=memory_mb, tie_order=tie_order)
     out = {"row": np.asarray(train)}
     out.update({name: values[name].to_numpy() for name in values.columns})
     out.update({f"w_{name}": normalise_weights(values[name]) for name in FAIRSHAP_WEIGHTED})

@@ -2,7 +2,8 @@ r"""Exact kNN-Shapley (Jia et al., VLDB 2019) and FairShap's fairness valuations
 
 For a reference point :math:`j` with label :math:`y_j`, order the training points
 :math:`\alpha_1, \dots, \alpha_N` by (squared Euclidean distance, training index) and
-let :math:`m_r = 1[y_{\alpha_r} = y_j]`. Then
+let :math:`m_r = 1[y_{\alpha_r} = y_j]` (``tie_order="authors"`` orders equal distances
+as the authors' code does instead, D30). Then
 
 .. math::
 
@@ -47,12 +48,15 @@ import pandas as pd
 from .errors import DataError
 
 __all__ = [
+    "TIE_ORDERS",
     "fair_shapley_values",
     "interpolate_weights",
     "knn_shapley_matrix",
     "normalise_weights",
 ]
 
+#: orders of training points at equal distance (D2, D30); see :func:`knn_shapley_matrix`
+TIE_ORDERS = ("index", "authors")
 _KEY_LIMIT = np.iinfo(np.uint16).max + 1  # numpy's stable sort is a radix sort for 16-bit keys
 _ARRAYS_PER_CHUNK = 8  # float64 (C, N) arrays alive at once in a chunk, for the memory budget
 
@@ -269,7 +273,9 @@ def _reference_columns(X_ref, y_ref, cell, dedup):
     return unique[:, :-2], unique[:, -2], unique[:, -1].astype(np.int64), counts.astype(np.float64), inverse.ravel()
 
 
-def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k):
+def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k, tie_order):
+    if tie_order not in TIE_ORDERS:
+        raise DataError(f"tie_order = {tie_order!r}; expected one of {', '.join(map(repr, TIE_ORDERS))}")
     X_train, X_ref = np.asarray(X_train, dtype=np.float64), np.asarray(X_ref, dtype=np.float64)
     y_train, y_ref = np.asarray(y_train).ravel(), np.asarray(y_ref).ravel()
     if X_train.ndim != 2 or X_ref.ndim != 2 or X_train.shape[1] != X_ref.shape[1]:
@@ -291,8 +297,16 @@ def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k):
 
 
 def _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, n_cells, *, k, device, memory_mb,
-               dedup, n_threads):
+               dedup, n_threads, tie_order):
     """Per cell g, the sum of col_weight[c] * Phi[:, c] over its columns; shape (n_train, n_cells)."""
+    if tie_order == "authors":
+        from ._knn_kernels import authors_cell_contributions
+
+        inv_steps, last = _recursion_factors(len(X_train), k)
+        return authors_cell_contributions(
+            np.ascontiguousarray(X_train), np.asarray(y_train, np.float64), np.ascontiguousarray(X_cols, np.float64),
+            np.asarray(y_cols, np.float64), np.asarray(col_cell, np.int64), np.asarray(col_weight, np.float64),
+            n_cells, inv_steps, last, max(1, (memory_mb << 20) // (8 * len(X_train)))).T
     device = _resolve_device(device)
     if device == "numba":
         from ._knn_kernels import cell_contributions
@@ -318,7 +332,7 @@ def _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, n_cells, 
 
 
 def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", memory_mb=256,
-                       dedup=True, n_threads=None) -> np.ndarray:
+                       dedup=True, n_threads=None, tie_order="index") -> np.ndarray:
     """The exact kNN-Shapley contribution matrix.
 
     Parameters
@@ -338,6 +352,12 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", me
         Use the exact duplicate-row shortcuts (module docstring).
     n_threads : int, optional
         Threads of the numpy path.
+    tie_order : {"index", "authors"}
+        Order of training points at equal distance. ``"index"`` (D2): by training
+        index. ``"authors"`` (D30): the order of the authors' kernel, their distance
+        expression sorted by numba's non-stable ``np.argsort``; it always runs on the
+        CPU (numba), whatever ``device``, and without the duplicate-row shortcut for
+        training rows (their order depends on the whole array).
 
     Returns
     -------
@@ -345,10 +365,11 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", me
         ``phi[i, j]`` is training point i's Shapley value for reference point j; each
         column sums to the kNN utility of the whole training set.
     """
-    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, None, k)
+    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, None, k, tie_order)
     X_cols, y_cols, _, _, column = _reference_columns(X_ref, y_ref, np.zeros(len(X_ref)), dedup)
     phi = _cell_sums(X_train, y_train, X_cols, y_cols, np.arange(len(X_cols)), np.ones(len(X_cols)),
-                     len(X_cols), k=k, device=device, memory_mb=memory_mb, dedup=dedup, n_threads=n_threads)
+                     len(X_cols), k=k, device=device, memory_mb=memory_mb, dedup=dedup, n_threads=n_threads,
+                     tie_order=tie_order)
     return phi[:, column]
 
 
@@ -374,7 +395,8 @@ def _sign(x: float) -> float:
 
 
 def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign="privileged",
-                        device="auto", memory_mb=256, dedup=True, n_threads=None) -> pd.DataFrame:
+                        device="auto", memory_mb=256, dedup=True, n_threads=None,
+                        tie_order="index") -> pd.DataFrame:
     """FairShap valuations of every training point against a reference set.
 
     Parameters
@@ -395,7 +417,7 @@ def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign
         Signs of the binary EOp/EOdds valuations (D12): ``"privileged"`` assumes the
         privileged group has the higher TPR and FPR, as the authors' code does;
         ``"data"`` takes each sign from the reference set's soft rates.
-    device, memory_mb, dedup, n_threads
+    device, memory_mb, dedup, n_threads, tie_order
         As in :func:`knn_shapley_matrix`.
 
     Returns
@@ -408,7 +430,7 @@ def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign
     """
     if sign not in ("privileged", "data"):
         raise DataError(f"sign = {sign!r}; expected 'privileged' or 'data'")
-    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, a_ref, k)
+    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, a_ref, k, tie_order)
     for name, y in (("y_train", y_train), ("y_ref", y_ref)):
         if not set(np.unique(y)) <= {0, 1}:
             raise DataError(f"{name} has values {sorted(np.unique(y).tolist())}; expected binary labels 0/1")
@@ -425,7 +447,7 @@ def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign
         masks[f"tpr_a{g}"] = pos & (a_ref == g)
         masks[f"tnr_a{g}"] = neg & (a_ref == g)
     v = _subset_means(X_train, y_train, X_ref, y_ref, masks, k=k, device=device,
-                      memory_mb=memory_mb, dedup=dedup, n_threads=n_threads)
+                      memory_mb=memory_mb, dedup=dedup, n_threads=n_threads, tie_order=tie_order)
     if a_ref is None:
         v["fpr"], v["fnr"] = 1.0 / n - v["tnr"], 1.0 / n - v["tpr"]
         v["eop"] = v["tpr"] + v["tnr"] - 1.0 / n  # TPR + TNR - 1 (FS "EOp [-1,1]")

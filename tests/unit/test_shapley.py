@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit, prange
 
 from fairscore.errors import DataError
 from fairscore.shapley import (
@@ -28,18 +29,21 @@ def knn_utility(X, y, members, x_ref, y_ref, k):
     return sum(y[i] == y_ref for i in ranked) / k
 
 
-def brute_force_shapley(X, y, x_ref, y_ref, k):
-    """Exact Shapley values of knn_utility by enumerating every coalition."""
-    n = len(X)
+def shapley_by_enumeration(n, utility):
+    """Exact Shapley values of utility(list of members) by enumerating every coalition."""
     values = np.zeros(n)
     for i in range(n):
         others = [j for j in range(n) if j != i]
         for size in range(n):
             w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
             for subset in itertools.combinations(others, size):
-                values[i] += w * (knn_utility(X, y, [*subset, i], x_ref, y_ref, k)
-                                  - knn_utility(X, y, list(subset), x_ref, y_ref, k))
+                values[i] += w * (utility([*subset, i]) - utility(list(subset)))
     return values
+
+
+def brute_force_shapley(X, y, x_ref, y_ref, k):
+    """Exact Shapley values of knn_utility by enumerating every coalition."""
+    return shapley_by_enumeration(len(X), lambda members: knn_utility(X, y, members, x_ref, y_ref, k))
 
 
 def small_problem(seed, n_train, n_ref, ties):
@@ -118,6 +122,84 @@ def test_continuous_data_numba_equals_numpy():
     R, y, yr = rng.standard_normal((50, 5)) * 0.01, rng.integers(0, 2, 3020), rng.integers(0, 2, 50)
     assert np.array_equal(knn_shapley_matrix(X, y, R, yr, device="numba"),
                           knn_shapley_matrix(X, y, R, yr, device="numpy", dedup=False))
+
+
+# ----------------------------------------------------------------------------- authors' tie order
+@njit(parallel=True, fastmath=True)
+def authors_sv_matrix(X_train, X_test, y_train, y_test, K=5):
+    """``get_SV_matrix_numba_memory`` of the authors' ``fairSV/fair_shapley_sklearn.py``, as published."""
+    shapley_mat = np.zeros((X_train.shape[0], X_test.shape[0]), dtype=np.float64)
+    for j in prange(X_test.shape[0]):
+        xt_query = X_test[j]
+        y_t_label = y_test[j]
+        distance1 = np.sum(np.square(X_train - xt_query), axis=1)
+        alpha = np.argsort(distance1)
+        N = X_train.shape[0]
+        for i in range(N - 1, -1, -1):
+            if i == N - 1:
+                shapley_mat[alpha[i], j] = np.float64(int(y_train[alpha[i]] == y_t_label) / N)
+            else:
+                shapley_mat[alpha[i], j] = np.float64(shapley_mat[alpha[i + 1], j] + (
+                    int(y_train[alpha[i]] == y_t_label) - int(y_train[alpha[i + 1]] == y_t_label)) / K * min(K, i + 1)
+                    / (i + 1))
+    return shapley_mat
+
+
+@njit
+def numba_argsort_ranks(X, x_ref):
+    """Each training point's rank in numba's np.argsort of the authors' distances."""
+    ranks = np.empty(X.shape[0], dtype=np.int64)
+    ranks[np.argsort(np.sum(np.square(X - x_ref), axis=1))] = np.arange(X.shape[0])
+    return ranks
+
+
+def brute_force_ranked(y, rank, y_ref, k):
+    """Exact Shapley values by enumeration, neighbours taken in the given rank order."""
+    def utility(members):
+        return sum(y[i] == y_ref for i in sorted(members, key=lambda i: rank[i])[:k]) / k if members else 0.0
+    return shapley_by_enumeration(len(y), utility)
+
+
+@pytest.fixture(scope="module")
+def many_ties():
+    """400 training and 60 reference rows on a 3 x 3 integer grid: every column has big mixed-label ties."""
+    rng = np.random.default_rng(21)
+    X, R = rng.integers(0, 3, size=(400, 2)).astype(float), rng.integers(0, 3, size=(60, 2)).astype(float)
+    return X, rng.integers(0, 2, 400), R, rng.integers(0, 2, 60), rng.integers(0, 2, 60)
+
+
+@pytest.mark.parametrize("dedup", [True, False])
+def test_authors_tie_order_equals_the_authors_kernel_and_differs_from_index(many_ties, dedup):
+    X, y, R, yr, _ = many_ties
+    theirs = authors_sv_matrix(X, R, y, yr, K=5)
+    authors = knn_shapley_matrix(X, y, R, yr, k=5, tie_order="authors", dedup=dedup, memory_mb=1)
+    np.testing.assert_allclose(authors, theirs, rtol=0, atol=1e-12)
+    index = knn_shapley_matrix(X, y, R, yr, k=5, dedup=dedup)
+    assert np.abs(index - theirs).max() > 1e-3
+
+
+@pytest.mark.parametrize("seed,n,k", [(1, 5, 2), (2, 8, 3), (3, 9, 5)])
+def test_authors_tie_order_equals_enumeration_in_numba_argsort_order(seed, n, k):
+    X, y, R, yr = small_problem(seed, n, 3, ties=True)
+    phi = knn_shapley_matrix(X, y, R, yr, k=k, tie_order="authors")
+    for j in range(len(R)):
+        np.testing.assert_allclose(phi[:, j], brute_force_ranked(y, numba_argsort_ranks(X, R[j]), yr[j], k),
+                                   atol=1e-12)
+
+
+def test_authors_tie_order_valuations_are_means_of_the_authors_matrix(many_ties):
+    X, y, R, yr, ar = many_ties
+    v = fair_shapley_values(X, y, R, yr, ar, tie_order="authors")
+    theirs = authors_sv_matrix(X, R, y, yr, K=5)
+    np.testing.assert_allclose(v["acc"], theirs.mean(axis=1), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(v["tpr_a0"], theirs[:, (yr == 1) & (ar == 0)].mean(axis=1), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(v["tnr_a1"], theirs[:, (yr == 0) & (ar == 1)].mean(axis=1), rtol=0, atol=1e-12)
+
+
+def test_unknown_tie_order_is_named(many_ties):
+    X, y, R, yr, ar = many_ties
+    with pytest.raises(DataError, match="tie_order = 'stable'; expected one of 'index', 'authors'"):
+        fair_shapley_values(X, y, R, yr, ar, tie_order="stable")
 
 
 def test_chunking_and_threads_do_not_change_values(duplicated):
