@@ -36,6 +36,11 @@ def check_config(config: dict, *, source: str = "config") -> None:
         if config["methods"][name]["kind"] != "fairshap":
             raise ConfigError(f"{source}: fairshap_figures.alpha.methods[{i}] = {name!r}; expected a method of "
                               f"kind 'fairshap', not {config['methods'][name]['kind']!r}")
+    plain = {m for m, e in config["methods"].items() if "recipe_of" not in e}
+    for name, method in config["methods"].items():
+        if "recipe_of" in method:
+            _expect_known(f"{source}: methods.{name}.recipe_of", method["recipe_of"], plain,
+                          "methods (without recipe_of)")
     influence = [m for m in config["methods"].values() if m["kind"] == "influence"]
     if "influence" in figures["runtime"]["methods"]:
         known = influence[0]["datasets"] if influence else {}

@@ -136,13 +136,36 @@ def _predict_influence(d: SplitData, params) -> np.ndarray:
                                           d.y["validation"], d.a["validation"], **hyper))
 
 
+def _group_reweigh(setting: bool | dict, dataset: str) -> bool:
+    """A fairshap method's ``group_reweigh``: one bool, or one per dataset (the authors' per-pair recipe)."""
+    if not isinstance(setting, dict):
+        return bool(setting)
+    if dataset not in setting:
+        raise ConfigError(f"method option group_reweigh has no entry for dataset {dataset!r}; expected true or "
+                          f"false for it next to the datasets it names {sorted(setting)}")
+    return bool(setting[dataset])
+
+
 def _predict_fairshap(d: SplitData, params) -> np.ndarray:
+    """FairShap weights (α-interpolated) and GBC; with ``group_reweigh`` on for the split's dataset,
+    Kamiran–Calders reweighing with weighted counts on top (FS ``SVeop+PExpW``, algorithms.md §1.5).
+
+    Which FairShap scores the split carries (``tie_order``) is the caller's choice: the workflow
+    reads the score set of the method's tie order.
+    """
     if d.fairshap is None:
         raise DataError("method kind 'fairshap' needs the split's FairShap scores")
     weights = interpolate_weights(d.fairshap[f"w_{params['valuation']}"], params["alpha"])
-    if params.get("group_reweigh", False):  # FS's SVeop+PExpW: Group RW on top, weighted counts
+    if _group_reweigh(params.get("group_reweigh", False), d.dataset):
         weights = group_reweighing_weights(d.y["train"], d.a["train"], initial=weights)
     return _weighted(d, weights)
+
+
+def _predict_majority(d: SplitData, _params) -> np.ndarray:
+    """Every test row gets the majority class of the training labels (class 0 on a tie): the
+    constant-predictor reference, whose EOp and EOdds are 0 by construction."""
+    majority = int(np.argmax(np.bincount(d.y["train"].astype(int), minlength=2)))
+    return np.full(len(d.y["test"]), majority, dtype=int)
 
 
 def _predict_fairinfl(d: SplitData, params) -> np.ndarray:
@@ -196,6 +219,7 @@ METHOD_KINDS = {
     "influence": _predict_influence,
     "fairshap": _predict_fairshap,
     "fairinfl": _predict_fairinfl,
+    "majority": _predict_majority,
 }
 
 

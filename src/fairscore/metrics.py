@@ -67,6 +67,12 @@ def split_metrics(y_true, y_pred, group) -> dict[str, float]:
     Returns
     -------
     dict of str to float
+        The metrics of the module docstring, then the constant-predictor diagnostics
+        ``pos_rate_a0`` and ``pos_rate_a1``: the share of positive predictions among the
+        unprivileged (0) and the privileged (1) rows, whatever their label (NaN for a group
+        without rows). With ``balanced_accuracy`` they show how close a method is to
+        predicting one class for everyone: a constant predictor has both rates equal to 0
+        or 1, gaps of 0 and a balanced accuracy of 0.5.
     """
     y_true, y_pred, group = (np.asarray(v).ravel().astype(int) for v in (y_true, y_pred, group))
     if not len(y_true) == len(y_pred) == len(group):
@@ -87,6 +93,8 @@ def split_metrics(y_true, y_pred, group) -> dict[str, float]:
     out["eop"], out["eop_abs"] = tpr_gap, abs(tpr_gap)
     out["eodds"] = 0.5 * (fpr_gap + tpr_gap)
     out["eodds_abs"] = 0.5 * (abs(fpr_gap) + abs(tpr_gap))
+    for a in (0, 1):
+        out[f"pos_rate_a{a}"] = _rate(y_pred[group == a] == 1)
     return out
 
 

@@ -15,24 +15,40 @@ import pandas as pd
 
 from .metrics import CI95_LABEL, HIGHER_IS_BETTER, aggregate, significance_markers
 
-__all__ = ["mean_rank_table", "rank_methods", "render_latex", "render_markdown", "render_ranking", "table2_cells"]
+__all__ = ["mean_rank_table", "paper_layout_cells", "rank_methods", "render_latex", "render_markdown", "render_ranking",
+           "table2_cells"]
 
 _HEADERS = {"accuracy": "Acc", "macro_f1": "MF1", "macro_f1_ind": "MF1 (ind)", "balanced_accuracy": "BAcc",
             "eop": "EOp", "eodds": "EOdds"}
 _VARIANT_SUFFIX = {"mean": "", "paper": "", "absolute": " (abs)"}
 
 
-def table2_cells(per_split: pd.DataFrame, *, metrics: list[str]) -> pd.DataFrame:
+def table2_cells(per_split: pd.DataFrame, *, metrics: list[str], diagnostics: list[str] = (),
+                 references: list[str] = ()) -> pd.DataFrame:
     """Aggregate per-split metrics of all (dataset, protected, method) into marked cells.
 
     ``per_split`` has columns dataset, protected, method, split and the metrics; the
     method order of its first appearance is the table order. Returns the long format
     dataset, protected, method, metric, variant, mean, sd, se, ci95, n_splits, marker.
+
+    The ``metrics`` cells of the compared methods come first, marked against each column's
+    best. Then, without markers: the ``metrics`` cells of the ``references`` (method labels
+    such as the majority class, whose gaps are 0 by construction: they would be the best of
+    every fairness column) and the ``diagnostics`` cells of every method.
     """
     keys = ["dataset", "protected", "method"]
-    cells = aggregate(per_split, keys=keys, metrics=metrics)
-    cells["marker"] = significance_markers(per_split, cells, column_keys=["dataset", "protected"])
-    return cells
+    is_reference = per_split["method"].isin(references)
+    compared = per_split[~is_reference]
+    cells = aggregate(compared, keys=keys, metrics=metrics)
+    cells["marker"] = significance_markers(compared, cells, column_keys=["dataset", "protected"])
+    unmarked = [aggregate(per_split[is_reference], keys=keys, metrics=metrics),
+                aggregate(per_split, keys=keys, metrics=list(diagnostics))]
+    return pd.concat([cells, *(extra.assign(marker="") for extra in unmarked if len(extra))], ignore_index=True)
+
+
+def paper_layout_cells(cells: pd.DataFrame, *, metrics: list[str], references: list[str] = ()) -> pd.DataFrame:
+    """The cells the paper-layout tables show: ``metrics`` of every method but the ``references``."""
+    return cells[cells["metric"].isin(metrics) & ~cells["method"].isin(references)]
 
 
 def _columns(cells: pd.DataFrame) -> list[tuple[str, str]]:

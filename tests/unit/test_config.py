@@ -100,3 +100,18 @@ def test_fairinfl_prune_method_needs_keep(config, schema):
     config["cross_family"]["methods"]["fairinfl_dp_prune"].pop("keep")
     with pytest.raises(WorkflowError, match=r"'keep' is a required property"):
         validate(config, schema)
+
+
+def test_recipe_overlay_is_valid_and_its_recipe_of_must_name_a_plain_method(config, schema, root):
+    import yaml
+
+    overlay = yaml.safe_load((root / "config" / "recipes" / "authors_code.yaml").read_text())
+    config["methods"].update(overlay["methods"])
+    validate(config, schema)
+    check_config(config)
+    config["methods"]["fairshap_eop_authors"]["recipe_of"] = "fairshap_eodds_authors"
+    with pytest.raises(ConfigError, match=r"methods\.fairshap_eop_authors\.recipe_of = 'fairshap_eodds_authors'"):
+        check_config(config)
+    config["methods"]["fairshap_eop_authors"]["tie_order"] = "stable"
+    with pytest.raises(WorkflowError, match=r"'stable' is not one of \['index', 'authors'\]"):
+        validate(config, schema)

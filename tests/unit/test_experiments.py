@@ -49,7 +49,8 @@ def test_npz_is_byte_deterministic_and_loadable(tmp_path):
 import pytest  # noqa: E402
 
 from fairscore.data import load_aif360_dataset, load_aif360_preproc, place_aif360_raw_files  # noqa: E402
-from fairscore.experiments import SplitData, fit_gbc, table2_method_runs  # noqa: E402
+from fairscore.errors import ConfigError  # noqa: E402
+from fairscore.experiments import SplitData, fit_gbc, table2_method_runs, table2_split  # noqa: E402
 from fairscore.splits import split_seeds  # noqa: E402
 from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
 
@@ -102,8 +103,42 @@ def test_fairshap_alpha_zero_is_the_unweighted_gbc(german):
     assert SplitData.__dataclass_params__.frozen
 
 
+
+def test_group_reweigh_per_dataset_follows_the_split_dataset(german):
+    X, y, a, splits, _ = german
+    scores = [fairshap_split_scores(X, y, a, s) for s in splits]
+    seeds = split_seeds(2)
+
+    def runs(group_reweigh):
+        method = {"kind": "fairshap", "label": "x", "valuation": "eop", "alpha": 1.0, "group_reweigh": group_reweigh}
+        return table2_method_runs(method, X, y, a, splits, seeds, dataset="german", fairshap=scores)
+
+    pure, combined = runs(False), runs(True)
+    assert not pure.equals(combined)
+    assert runs({"german": False, "adult": True}).equals(pure)
+    assert runs({"german": True, "compas": False}).equals(combined)
+    with pytest.raises(ConfigError, match="group_reweigh has no entry for dataset 'german'"):
+        runs({"adult": True, "compas": True})
+
+
+def _tiny_split(y_train, y_test, a_test):
+    n_train, n_test = len(y_train), len(y_test)
+    return SplitData(dataset="toy", seed=0, parts={"train": np.zeros((n_train, 1)), "test": np.zeros((n_test, 1))},
+                     y={"train": np.asarray(y_train), "test": np.asarray(y_test)},
+                     a={"train": np.zeros(n_train, int), "test": np.asarray(a_test)},
+                     rows={"train": np.arange(n_train), "test": np.arange(n_test)})
+
+
+@pytest.mark.parametrize(("y_train", "expected"), [([1, 1, 0], 1), ([0, 0, 1], 0), ([0, 1], 0)])
+def test_majority_predicts_the_training_majority_class_for_every_test_row(y_train, expected):
+    d = _tiny_split(y_train, [1, 0, 1, 0], [0, 0, 1, 1])
+    m = table2_split({"kind": "majority", "label": "Majority class"}, d)
+    assert m["pos_rate_a0"] == m["pos_rate_a1"] == expected
+    assert m["accuracy"] == 0.5 and m["balanced_accuracy"] == 0.5
+    assert m["eop"] == m["eodds"] == 0.0
+
 # ----------------------------------------------------------------------------- cross-family: FairInfl rows
-from fairscore.errors import ConfigError, DataError  # noqa: E402
+from fairscore.errors import DataError  # noqa: E402
 from fairscore.fairinfl import fairinfl_split_scores  # noqa: E402
 from fairscore.shapley import normalise_weights  # noqa: E402
 

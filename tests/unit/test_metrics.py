@@ -47,6 +47,25 @@ def test_paper_macro_f1_is_zero_when_a_class_is_never_predicted():
     assert m["macro_f1_ind"] == pytest.approx(f1_score(y, np.ones(4, int), average="macro", zero_division=0))
 
 
+
+def test_positive_rates_per_group_by_hand():
+    m = split_metrics(Y, P, A)
+    # group 0 predictions 1,0,0,0,1; group 1 predictions 1,1,1,1,0
+    assert m["pos_rate_a0"] == pytest.approx(2 / 5) and m["pos_rate_a1"] == pytest.approx(4 / 5)
+
+
+def test_a_constant_predictor_has_zero_gaps_equal_rates_and_chance_balanced_accuracy():
+    for constant in (0, 1):
+        m = split_metrics(Y, np.full(len(Y), constant), A)
+        assert m["pos_rate_a0"] == m["pos_rate_a1"] == constant
+        assert m["balanced_accuracy"] == 0.5
+        assert m["eop"] == m["eodds"] == 0.0
+
+
+def test_positive_rate_of_a_group_without_rows_is_nan():
+    m = split_metrics(np.array([1, 0]), np.array([1, 1]), np.array([1, 1]))
+    assert np.isnan(m["pos_rate_a0"]) and m["pos_rate_a1"] == 1.0
+
 @pytest.fixture()
 def per_split():
     rng = np.random.default_rng(1)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairscore.tables import render_latex, render_markdown, table2_cells
+from fairscore.tables import paper_layout_cells, render_latex, render_markdown, table2_cells
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,30 @@ def test_markdown_and_latex_layout(per_split):
     assert tex.startswith(r"\begin{tabular}") and tex.rstrip().endswith(r"\end{tabular}")
     assert r"$\pm$" in tex and r"$^\ddagger$" in tex and tex.count(r"\\") == 2 * (1 + 1 + 3)
 
+
+def test_reference_rows_and_diagnostics_are_unmarked_and_outside_the_paper_layout(per_split):
+    metrics = ["accuracy", "macro_f1", "eop", "eodds"]
+    plain = table2_cells(per_split, metrics=metrics)
+    constant = per_split[per_split.method == "GBC"].assign(method="Majority class", eop=0.0, eop_abs=0.0, eodds=0.0,
+                                                          eodds_abs=0.0)
+    both = pd.concat([per_split, constant], ignore_index=True)
+    both["pos_rate_a0"] = both["pos_rate_a1"] = 0.5
+    cells = table2_cells(both, metrics=metrics, diagnostics=["pos_rate_a0", "pos_rate_a1"],
+                         references=["Majority class"])
+    # the compared rows and their markers are those of the table without the reference, first
+    pd.testing.assert_frame_equal(cells.iloc[:len(plain)], plain)
+    rest = cells.iloc[len(plain):]
+    assert (rest["marker"] == "").all()
+    assert set(rest.loc[rest.metric.isin(metrics), "method"]) == {"Majority class"}
+    assert set(rest.loc[rest.metric == "pos_rate_a0", "method"]) == {"GBC", "FairShap EOp", "IF", "Majority class"}
+    # compared, the majority row would be the best EOp of every column and mark FairShap EOp
+    marked = table2_cells(both, metrics=metrics)
+    fs = marked[(marked.method == "FairShap EOp") & (marked.metric == "eop") & (marked.variant == "absolute")]
+    assert fs["marker"].isin(["‡", "†"]).all()
+    assert (plain[(plain.method == "FairShap EOp") & (plain.metric == "eop")]["marker"] == "").all()
+    paper = paper_layout_cells(cells, metrics=metrics, references=["Majority class"])
+    pd.testing.assert_frame_equal(paper, plain)
+    assert render_markdown(paper) == render_markdown(plain)
 
 def test_ranks_put_the_highest_accuracy_and_the_smallest_gap_first():
     from fairscore.tables import rank_methods, render_ranking

@@ -1,7 +1,10 @@
-"""Snakemake runs of `table2`: the test config twice from scratch (determinism), and a
-dataset added only through config (a CSV the test writes)."""
+"""Snakemake runs of `table2`: the test config twice from scratch (determinism), the same build
+with the authors'-code recipe overlay on top, and a dataset added only through config (a CSV the
+test writes)."""
 
 from __future__ import annotations
+
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -22,12 +25,21 @@ def first_run(test_workflow):
 def test_table2_files_cover_every_pair_method_and_metric(first_run):
     cells = pd.read_csv(first_run / "results" / "tables" / "table2.csv")
     assert set(zip(cells.dataset, cells.protected)) == {("german", "sex"), ("compas", "race")}
-    assert cells.method.nunique() == 9 and (cells.n_splits == 3).all()
+    assert cells.method.nunique() == 10 and (cells.n_splits == 3).all()
     assert set(zip(cells.metric, cells.variant)) == {("accuracy", "mean"), ("macro_f1", "mean"),
                                                      ("eop", "paper"), ("eop", "absolute"),
-                                                     ("eodds", "paper"), ("eodds", "absolute")}
+                                                     ("eodds", "paper"), ("eodds", "absolute"),
+                                                     ("pos_rate_a0", "mean"), ("pos_rate_a1", "mean"),
+                                                     ("balanced_accuracy", "mean")}
     md = (first_run / "results" / "tables" / "table2.md").read_text()
     assert "## german" in md and "| FairShap EOdds |" in md
+    # the majority-class reference and the diagnostics are in the CSVs only, without markers
+    assert "Majority class" not in md and "BAcc" not in md
+    majority = cells[cells.method == "Majority class"]
+    assert (majority.loc[majority.metric.isin(["eop", "eodds"]), "mean"] == 0).all()
+    assert majority["marker"].isna().all()
+    per_split = pd.read_csv(first_run / "results" / "tables" / "table2_per_split.csv")
+    assert {"pos_rate_a0", "pos_rate_a1", "balanced_accuracy"} <= set(per_split.columns)
 
 
 def test_snakemake_report_contains_the_tables(first_run):
@@ -45,6 +57,28 @@ def test_second_run_from_scratch_gives_byte_identical_tables(first_run, root, tm
     for name in TABLES:
         assert (second / "results" / "tables" / name).read_bytes() == \
             (first_run / "results" / "tables" / name).read_bytes(), name
+
+
+def test_the_recipe_overlay_adds_the_authors_code_rows_next_to_the_defaults(first_run, tmp_path):
+    work = tmp_path / "recipes"
+    shutil.copytree(first_run, work, symlinks=True)  # the default build stays untouched for the tests above
+    snakemake(work, "--cores", "2", "table2", "--configfile", "tests/config/test.yaml",
+              "config/recipes/authors_code.yaml")
+    for name in ("german_sex", "compas_race"):
+        assert len(list((work / "results" / "scores" / "fairshap_authors" / name).glob("*.npz"))) == 3
+    cells = pd.read_csv(work / "results" / "tables" / "table2.csv")
+    default = pd.read_csv(first_run / "results" / "tables" / "table2.csv")
+    methods = list(dict.fromkeys(cells.method))
+    assert methods[methods.index("FairShap EOp") + 1] == "FairShap EOp (authors' code)"
+    assert methods[methods.index("FairShap EOdds") + 1] == "FairShap EOdds (authors' code)"
+    recipe = cells[cells.method.str.endswith("(authors' code)")]
+    assert len(recipe) == 2 * 3 * 9 and recipe["mean"].notna().all()
+    # the default rows are the same numbers (markers may move: the recipe rows are compared too)
+    keys = ["dataset", "protected", "method", "metric", "variant"]
+    same = default.merge(cells, on=keys, suffixes=("", "_recipe"))
+    assert len(same) == len(default) and np.array_equal(same["mean"], same["mean_recipe"])
+    md = (work / "results" / "tables" / "table2.md").read_text()
+    assert "| FairShap EOp (authors' code) |" in md
 
 
 def test_a_csv_dataset_runs_through_the_whole_table_from_config_alone(root, tmp_path):
@@ -69,7 +103,7 @@ def test_a_csv_dataset_runs_through_the_whole_table_from_config_alone(root, tmp_
     snakemake(work, "--cores", "2", "table2", "--configfile", "toy.yaml")
     cells = pd.read_csv(work / "results" / "tables" / "table2.csv")
     # every method but OptPrep, which needs an aif360 distortion function for the dataset
-    assert set(cells.dataset) == {"toy"} and cells.method.nunique() == 8 and "OptPrep" not in set(cells.method)
+    assert set(cells.dataset) == {"toy"} and cells.method.nunique() == 9 and "OptPrep" not in set(cells.method)
     table = pd.read_csv(work / "results" / "data" / "toy_region.csv")
     assert list(table.columns) == ["hours", "job=clerk", "job=farmer", "job=nurse", "region=north",
                                    "region=south", "label", "protected"]

@@ -73,7 +73,11 @@ def pair_aif360_paths(wildcards):
     return [config["raw_files"][n]["aif360_path"] for n in dataset.get("raw_files", [])]
 
 
-METHODS = list(config["methods"])  # Table 2
+# Table 2, in config order; a recipe row (`recipe_of`, config/recipes/) right after the method it reproduces
+METHODS = [r for m, e in config["methods"].items() if "recipe_of" not in e
+           for r in [m] + [x for x, f in config["methods"].items() if f.get("recipe_of") == m]]
+# reference rows (gaps 0 by construction): no markers, not in the paper layout nor in the cross-family table
+REFERENCE_METHODS = [m for m in METHODS if config["methods"][m]["kind"] == "majority"]
 CROSS = config["cross_family"]
 CROSS_METHODS = list(CROSS["methods"])  # extra rows of the cross-family Table 2 (issue 9)
 ALL_METHODS = {**config["methods"], **CROSS["methods"]}
@@ -84,11 +88,14 @@ def method_applies(method, pair):
     only on the datasets they name."""
     entry, dataset = ALL_METHODS[method], config["pairs"][pair]["dataset"]
     per_dataset = {"optprep": "distortion", "influence": "datasets"}.get(entry["kind"])
+    if isinstance(entry.get("group_reweigh"), dict):  # a FairShap recipe set per dataset
+        per_dataset = "group_reweigh"
     return per_dataset is None or dataset in entry[per_dataset]
 
 
 TABLE2_JOBS = [(pair, method) for pair in PAIRS for method in METHODS if method_applies(method, pair)]
-CROSS_JOBS = TABLE2_JOBS + [(pair, method) for pair in PAIRS for method in CROSS_METHODS]
+CROSS_JOBS = [job for job in TABLE2_JOBS if job[1] not in REFERENCE_METHODS] + \
+    [(pair, method) for pair in PAIRS for method in CROSS_METHODS]
 
 
 def method_kind(wildcards):
@@ -96,10 +103,14 @@ def method_kind(wildcards):
 
 
 def method_fairshap_scores(wildcards):
-    """FairShap scores of every split, for methods of kind fairshap."""
+    """FairShap scores of every split, for methods of kind fairshap: the score set of the method's
+    tie order (index: results/scores/fairshap, authors: results/scores/fairshap_authors)."""
     if method_kind(wildcards) != "fairshap":
         return []
-    return expand("results/scores/fairshap/{pair}/{split}.npz", pair=wildcards.pair, split=SPLITS)
+    tie_order = ALL_METHODS[wildcards.method].get("tie_order", "index")
+    score_set = "fairshap" if tie_order == "index" else f"fairshap_{tie_order}"
+    return expand("results/scores/{score_set}/{pair}/{split}.npz", score_set=score_set, pair=wildcards.pair,
+                  split=SPLITS)
 
 
 def method_fairinfl_scores(wildcards):

@@ -46,6 +46,8 @@ rule cross_family_table:
         pairs={pair: config["pairs"][pair] for pair in PAIRS},
         labels={method: ALL_METHODS[method]["label"] for method in ALL_METHODS},
         metrics=config["table2"]["metrics"],
+        diagnostics=[],
+        references=[],
     script:
         "../scripts/table2.py"
 

@@ -24,3 +24,17 @@ rule fairshap_scores_pair:
 rule fairshap_scores:
     input:
         expand(rules.fairshap_scores_pair.output.scores, pair=PAIRS),
+
+
+# The same scores with the authors' tie order (numba's np.argsort on the distances), built only for
+# methods with `tie_order: authors` (config/recipes/authors_code.yaml; docs/recipes.md).
+use rule fairshap_scores_pair as fairshap_scores_authors_pair with:
+    output:
+        scores=expand("results/scores/fairshap_authors/{{pair}}/{split}.npz", split=SPLITS),
+        prov="results/provenance/fairshap_scores_authors/{pair}.json",
+    log:
+        "results/logs/fairshap_scores_authors/{pair}.log",
+    benchmark:
+        "results/timings/fairshap_scores_authors/{pair}.tsv"
+    params:
+        fairshap={**rules.fairshap_scores_pair.params.fairshap, "tie_order": "authors"},

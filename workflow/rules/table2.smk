@@ -49,6 +49,8 @@ rule table2:
         pairs={pair: config["pairs"][pair] for pair in PAIRS},
         labels={method: config["methods"][method]["label"] for method in METHODS},
         metrics=config["table2"]["metrics"],
+        diagnostics=config["table2"]["diagnostics"],
+        references=REFERENCE_METHODS,
     script:
         "../scripts/table2.py"
 

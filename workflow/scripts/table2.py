@@ -1,9 +1,10 @@
-"""Aggregate every (pair, method) run into Table 2: long CSV, Markdown and LaTeX."""
+"""Aggregate every (pair, method) run into Table 2: long CSV (with the reference rows and the
+diagnostics), Markdown and LaTeX (the paper layout)."""
 
 import pandas as pd
 
 from fairscore.fileio import atomic_path, write_csv
-from fairscore.tables import render_latex, render_markdown, table2_cells
+from fairscore.tables import paper_layout_cells, render_latex, render_markdown, table2_cells
 from fairscore.workflow import run
 
 
@@ -16,10 +17,13 @@ def main(inputs, params, outputs):
         frame.insert(0, "dataset", params.pairs[pair]["dataset"])
         frames.append(frame)
     per_split = pd.concat(frames, ignore_index=True)
-    cells = table2_cells(per_split, metrics=list(params.metrics))
+    references = [params.labels[method] for method in params.references]
+    cells = table2_cells(per_split, metrics=list(params.metrics), diagnostics=list(params.diagnostics),
+                         references=references)
     write_csv(per_split, outputs.per_split)
     write_csv(cells, outputs.csv)
-    for path, text in ((outputs.md, render_markdown(cells)), (outputs.tex, render_latex(cells))):
+    paper = paper_layout_cells(cells, metrics=list(params.metrics), references=references)
+    for path, text in ((outputs.md, render_markdown(paper)), (outputs.tex, render_latex(paper))):
         with atomic_path(path) as tmp:
             tmp.write_text(text)
 
