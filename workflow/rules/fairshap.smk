@@ -38,3 +38,4 @@ use rule fairshap_scores_pair as fairshap_scores_authors_pair with:
         "results/timings/fairshap_scores_authors/{pair}.tsv"
     params:
         fairshap={**rules.fairshap_scores_pair.params.fairshap, "tie_order": "authors"},
+        split_fractions=SPLIT_FRACTIONS,
