@@ -542,7 +542,7 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
            "config.", "", table2_columns_text(comparison, tolerance=r.tolerance, note=r.recipe_note), *by,
            "### Every cell", "", table2_cells_section(comparison),
            "### Near-constant predictions", "", constant,
-           "## 2. Aggregation of the fairness gaps", "", aggregation_section(r.cells),
+           "## 2. Aggregation of the fairness gaps", "", aggregation_section(r.cells[r.cells["method"] != r.majority]),
            "## 3. Dataset counts and faces", "", "### FairShap Table 7", "", dataset_counts_section(r.counts),
            "### FairShap Table 1 (faces)", "", *deep_note, claims_section(table1),
            "## 4. FairInfl claims", "", "### Adult", "", *infl_note, claims_section(adult),
