@@ -16,6 +16,7 @@ from .baselines import (
     group_reweighing_weights,
     influence_weights,
     label_bias_weights,
+    merge_duplicates,
     optprep_transform,
     postpro_predict,
 )
@@ -105,13 +106,31 @@ class SplitData:
 
 
 def fit_gbc(X, y, weights, seed) -> GradientBoostingClassifier:
-    """``GradientBoostingClassifier(random_state=seed)`` with sklearn defaults, on every row.
+    """``GradientBoostingClassifier(random_state=seed)`` with sklearn defaults, fit once per
+    distinct (feature row, label) pair with the pair's summed weight.
 
-    Merging identical (features, label) rows with summed weights is mathematically the
-    same fit, but rounding in the weighted sums can flip equal-gain splits (a test shows
-    probabilities moving by 0.01 on German), so it is not used.
+    The boosting objective, the trees' weighted split criterion and the Newton leaf values
+    are sums over rows of a function of (row, label, weight), and rows of one pair get the
+    same gradient at every stage, so the merged fit optimises the same objective. The
+    rows-counting settings cannot tell the difference either: ``subsample`` = 1.0 draws
+    nothing, a threshold between two distinct values keeps at least one pair (so at least one
+    row) on each side (``min_samples_leaf`` = 1), and a node holding a single pair is a leaf
+    in both fits (one row, or a zero-variance target). Only the summation order changes, so
+    probabilities may move by rounding (1e-15 on the Table 2 splits, no hard prediction
+    changed; docs/performance_run.md). Data without duplicates is fit exactly as given.
+    Representatives keep the order of their first occurrence.
     """
-    return GradientBoostingClassifier(random_state=seed).fit(X, y, sample_weight=weights)
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    first, inverse = merge_duplicates(X, y)
+    if len(first) == len(y):
+        return GradientBoostingClassifier(random_state=seed).fit(X, y, sample_weight=weights)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    summed = np.bincount(rank[inverse], weights=None if weights is None else np.asarray(weights, dtype=np.float64),
+                         minlength=len(order))
+    return GradientBoostingClassifier(random_state=seed).fit(X[first[order]], y[first[order]],
+                                                             sample_weight=summed.astype(np.float64))
 
 
 def _weighted(d: SplitData, weights) -> np.ndarray:
@@ -310,17 +329,23 @@ RUNTIME_NOT_APPLICABLE = {
 
 
 def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fraction=0.2, shift=1.0,
-                 fairshap_features=(), labelbias=None, influence=None, fairshap=None) -> pd.DataFrame:
+                 fairshap_features=(), labelbias=None, influence=None, fairshap=None, repeats_large=None,
+                 large_size=None) -> pd.DataFrame:
     """Fig. 10: seconds to compute each method's training weights on synthetic data.
 
     Data: :func:`fairscore.synthetic.gaussian_classes` with ``n_total`` rows, the first
     ``(1 - reference_fraction)`` for training and the rest as the reference (validation)
-    set. Each (method, size, feature count) is timed ``repeats`` times with fresh data,
-    after one untimed warm-up call on the smallest size (imports, JIT compilation);
+    set. Each (method, size, feature count) is timed ``repeats`` times with fresh data
+    (``repeats_large`` times at sizes of at least ``large_size``, where one call takes
+    seconds to minutes; ``None`` keeps ``repeats`` everywhere; repeat r draws the same
+    data either way), after one untimed warm-up call on the smallest size (imports, JIT compilation);
     FairShap is also timed at every count in ``fairshap_features``. Methods of
     :data:`RUNTIME_NOT_APPLICABLE` get one row with ``seconds`` NaN and the reason.
     """
     functions = _runtime_weight_functions(labelbias or {}, influence or {}, fairshap or {})
+    if repeats_large is not None and large_size is None:
+        raise ConfigError(f"runtime repeats_large = {repeats_large!r} without large_size; expected the "
+                          "smallest size it applies to")
     unknown = set(methods) - set(functions) - set(RUNTIME_NOT_APPLICABLE)
     if unknown:
         raise ConfigError(f"runtime methods {sorted(unknown)}; expected some of "
@@ -336,7 +361,8 @@ def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fractio
         functions[method](X[:n_warm], y[:n_warm], a[:n_warm], X[n_warm:], y[n_warm:], a[n_warm:])
         for n in sizes:
             n_train = int(round((1.0 - reference_fraction) * n))
-            for repeat in range(repeats):
+            large = repeats_large is not None and n >= large_size
+            for repeat in range(repeats_large if large else repeats):
                 X, y, a = gaussian_classes(n, features, seed=[seed, n, features, repeat], shift=shift)
                 start = time.perf_counter()
                 functions[method](X[:n_train], y[:n_train], a[:n_train], X[n_train:], y[n_train:], a[n_train:])
