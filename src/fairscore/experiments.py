@@ -258,11 +258,26 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
 
 # ----------------------------------------------------------------------------- FairShap figures
 def alpha_curve_runs(valuation: str, alphas, X, y, a, splits, seeds, *, dataset: str,
-                     fairshap: list[dict]) -> pd.DataFrame:
-    """Fig. 7: the FairShap method of ``valuation`` at every α, on every split (α = 0 is GBC)."""
-    frames = [table2_method_runs({"kind": "fairshap", "valuation": valuation, "alpha": float(alpha)}, X, y, a,
-                                 splits, seeds, dataset=dataset, fairshap=fairshap).assign(alpha=float(alpha))
-              for alpha in alphas]
+                     fairshap: list[dict], known: dict | None = None) -> pd.DataFrame:
+    """Fig. 7: the FairShap method of ``valuation`` at every α, on every split (α = 0 is GBC).
+
+    ``known`` maps an α to per-split runs already computed for it (Table 2's output for the
+    same method on the same splits: α = 1 is the FairShap row, α = 0 the GBC row); those
+    are checked to cover the same splits and seeds and are used instead of refitting.
+    """
+    known = known or {}
+    frames = []
+    for alpha in alphas:
+        alpha = float(alpha)
+        if alpha in known:
+            runs = known[alpha]
+            if list(runs["split"]) != list(range(len(seeds))) or list(runs["seed"]) != list(seeds):
+                raise DataError(f"alpha = {alpha}: the given runs cover splits {list(runs['split'])} with seeds "
+                                f"{list(runs['seed'])}; expected splits 0..{len(seeds) - 1} with seeds {list(seeds)}")
+        else:
+            runs = table2_method_runs({"kind": "fairshap", "valuation": valuation, "alpha": alpha}, X, y, a,
+                                      splits, seeds, dataset=dataset, fairshap=fairshap)
+        frames.append(runs.assign(alpha=alpha))
     return pd.concat(frames, ignore_index=True)
 
 

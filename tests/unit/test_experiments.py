@@ -197,7 +197,6 @@ def test_gbc_without_duplicates_is_the_plain_fit_bit_for_bit():
 
 # ----------------------------------------------------------------------------- run-time benchmark repeats
 def test_runtime_runs_time_the_large_sizes_repeats_large_times():
-    from fairscore.errors import ConfigError
     from fairscore.experiments import runtime_runs
 
     runs = runtime_runs(["group_rw"], sizes=[100, 200, 300], n_features=3, repeats=3, seed=0, repeats_large=1,
@@ -208,3 +207,23 @@ def test_runtime_runs_time_the_large_sizes_repeats_large_times():
     assert full.groupby("n_total")["repeat"].count().to_dict() == {100: 2, 200: 2}
     with pytest.raises(ConfigError, match="without large_size"):
         runtime_runs(["group_rw"], sizes=[100], n_features=3, repeats=1, seed=0, repeats_large=1)
+
+
+# ----------------------------------------------------------------------------- alpha curves reuse Table 2 runs
+def test_alpha_curve_takes_alpha_one_and_zero_from_the_table2_runs():
+    import pandas as pd
+
+    from fairscore.experiments import alpha_curve_runs
+
+    X, y, a, split = toy()
+    splits, seeds = [split, toy(seed=1)[3]], [3, 4]
+    scores = [fairshap_split_scores(X, y, a, s) for s in splits]
+    fresh = alpha_curve_runs("eop", [0.0, 0.5, 1.0], X, y, a, splits, seeds, dataset="toy", fairshap=scores)
+    table2 = {1.0: table2_method_runs({"kind": "fairshap", "label": "FairShap EOp", "valuation": "eop", "alpha": 1.0},
+                                      X, y, a, splits, seeds, dataset="toy", fairshap=scores),
+              0.0: table2_method_runs({"kind": "gbc", "label": "GBC"}, X, y, a, splits, seeds, dataset="toy")}
+    reused = alpha_curve_runs("eop", [0.0, 0.5, 1.0], X, y, a, splits, seeds, dataset="toy", fairshap=scores,
+                              known=table2)
+    pd.testing.assert_frame_equal(reused, fresh)
+    with pytest.raises(DataError, match="alpha = 1.0: the given runs cover splits"):
+        alpha_curve_runs("eop", [1.0], X, y, a, splits, [3, 5], dataset="toy", fairshap=scores, known=table2)
