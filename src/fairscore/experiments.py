@@ -16,6 +16,7 @@ from .baselines import (
     group_reweighing_weights,
     influence_weights,
     label_bias_weights,
+    merge_duplicates,
     optprep_transform,
     postpro_predict,
 )
@@ -105,13 +106,32 @@ class SplitData:
 
 
 def fit_gbc(X, y, weights, seed) -> GradientBoostingClassifier:
-    """``GradientBoostingClassifier(random_state=seed)`` with sklearn defaults, on every row.
+    """``GradientBoostingClassifier(random_state=seed)`` with sklearn defaults, fit once per
+    distinct (feature row, label) pair with the pair's summed weight.
 
-    Merging identical (features, label) rows with summed weights is mathematically the
-    same fit, but rounding in the weighted sums can flip equal-gain splits (a test shows
-    probabilities moving by 0.01 on German), so it is not used.
+    The boosting objective, the trees' weighted split criterion and the Newton leaf values
+    are sums over rows of a function of (row, label, weight), and rows of one pair get the
+    same gradient at every stage, so the merged fit optimises the same objective. The
+    rows-counting settings cannot tell the difference either: ``subsample`` = 1.0 draws
+    nothing, a threshold between two distinct values keeps at least one pair (so at least one
+    row) on each side (``min_samples_leaf`` = 1), and a node holding a single pair is a leaf
+    in both fits (one row, or a zero-variance target). Only the summation order changes:
+    probabilities move by rounding (1e-14 on Adult and COMPAS), and where two splits have equal
+    gain rounding may pick the other one (German: up to 0.07 in 7 of 20 fits); no test
+    prediction changed in the 57 split fits checked (docs/performance_run.md). Data without
+    duplicates is fit exactly as given. Representatives keep the order of their first occurrence.
     """
-    return GradientBoostingClassifier(random_state=seed).fit(X, y, sample_weight=weights)
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    first, inverse = merge_duplicates(X, y)
+    if len(first) == len(y):
+        return GradientBoostingClassifier(random_state=seed).fit(X, y, sample_weight=weights)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    summed = np.bincount(rank[inverse], weights=None if weights is None else np.asarray(weights, dtype=np.float64),
+                         minlength=len(order))
+    return GradientBoostingClassifier(random_state=seed).fit(X[first[order]], y[first[order]],
+                                                             sample_weight=summed.astype(np.float64))
 
 
 def _weighted(d: SplitData, weights) -> np.ndarray:
@@ -263,11 +283,26 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
 
 # ----------------------------------------------------------------------------- FairShap figures
 def alpha_curve_runs(valuation: str, alphas, X, y, a, splits, seeds, *, dataset: str,
-                     fairshap: list[dict]) -> pd.DataFrame:
-    """Fig. 7: the FairShap method of ``valuation`` at every α, on every split (α = 0 is GBC)."""
-    frames = [table2_method_runs({"kind": "fairshap", "valuation": valuation, "alpha": float(alpha)}, X, y, a,
-                                 splits, seeds, dataset=dataset, fairshap=fairshap).assign(alpha=float(alpha))
-              for alpha in alphas]
+                     fairshap: list[dict], known: dict | None = None) -> pd.DataFrame:
+    """Fig. 7: the FairShap method of ``valuation`` at every α, on every split (α = 0 is GBC).
+
+    ``known`` maps an α to per-split runs already computed for it (Table 2's output for the
+    same method on the same splits: α = 1 is the FairShap row, α = 0 the GBC row); those
+    are checked to cover the same splits and seeds and are used instead of refitting.
+    """
+    known = known or {}
+    frames = []
+    for alpha in alphas:
+        alpha = float(alpha)
+        if alpha in known:
+            runs = known[alpha]
+            if list(runs["split"]) != list(range(len(seeds))) or list(runs["seed"]) != list(seeds):
+                raise DataError(f"alpha = {alpha}: the given runs cover splits {list(runs['split'])} with seeds "
+                                f"{list(runs['seed'])}; expected splits 0..{len(seeds) - 1} with seeds {list(seeds)}")
+        else:
+            runs = table2_method_runs({"kind": "fairshap", "valuation": valuation, "alpha": alpha}, X, y, a,
+                                      splits, seeds, dataset=dataset, fairshap=fairshap)
+        frames.append(runs.assign(alpha=alpha))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -334,17 +369,23 @@ RUNTIME_NOT_APPLICABLE = {
 
 
 def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fraction=0.2, shift=1.0,
-                 fairshap_features=(), labelbias=None, influence=None, fairshap=None) -> pd.DataFrame:
+                 fairshap_features=(), labelbias=None, influence=None, fairshap=None, repeats_large=None,
+                 large_size=None) -> pd.DataFrame:
     """Fig. 10: seconds to compute each method's training weights on synthetic data.
 
     Data: :func:`fairscore.synthetic.gaussian_classes` with ``n_total`` rows, the first
     ``(1 - reference_fraction)`` for training and the rest as the reference (validation)
-    set. Each (method, size, feature count) is timed ``repeats`` times with fresh data,
-    after one untimed warm-up call on the smallest size (imports, JIT compilation);
+    set. Each (method, size, feature count) is timed ``repeats`` times with fresh data
+    (``repeats_large`` times at sizes of at least ``large_size``, where one call takes
+    seconds to minutes; ``None`` keeps ``repeats`` everywhere; repeat r draws the same
+    data either way), after one untimed warm-up call on the smallest size (imports, JIT compilation);
     FairShap is also timed at every count in ``fairshap_features``. Methods of
     :data:`RUNTIME_NOT_APPLICABLE` get one row with ``seconds`` NaN and the reason.
     """
     functions = _runtime_weight_functions(labelbias or {}, influence or {}, fairshap or {})
+    if repeats_large is not None and large_size is None:
+        raise ConfigError(f"runtime repeats_large = {repeats_large!r} without large_size; expected the "
+                          "smallest size it applies to")
     unknown = set(methods) - set(functions) - set(RUNTIME_NOT_APPLICABLE)
     if unknown:
         raise ConfigError(f"runtime methods {sorted(unknown)}; expected some of "
@@ -360,7 +401,8 @@ def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fractio
         functions[method](X[:n_warm], y[:n_warm], a[:n_warm], X[n_warm:], y[n_warm:], a[n_warm:])
         for n in sizes:
             n_train = int(round((1.0 - reference_fraction) * n))
-            for repeat in range(repeats):
+            large = repeats_large is not None and n >= large_size
+            for repeat in range(repeats_large if large else repeats):
                 X, y, a = gaussian_classes(n, features, seed=[seed, n, features, repeat], shift=shift)
                 start = time.perf_counter()
                 functions[method](X[:n_train], y[:n_train], a[:n_train], X[n_train:], y[n_train:], a[n_train:])

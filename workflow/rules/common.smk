@@ -135,6 +135,21 @@ FIG_DIR = "results/figures/fairshap"
 ALPHA_METHODS = FIGS["alpha"]["methods"]
 
 
+def alpha_from_table2(wildcards):
+    """α -> the Table 2 method of the pair whose per-split runs are that α's runs, computed by
+    the same code on the same splits and seeds: α = 1 is a FairShap row of the curve's valuation
+    (weights (1 - 1) + 1 w = w), α = 0 the unweighted GBC (weights 1, the unweighted fit)."""
+    valuation = config["methods"][wildcards.method]["valuation"]
+    same = {1.0: {"kind": "fairshap", "valuation": valuation, "alpha": 1.0}, 0.0: {"kind": "gbc"}}
+    found = {}
+    for method in (m for m in METHODS if method_applies(m, wildcards.pair)):
+        entry = {k: v for k, v in config["methods"][method].items() if k != "label"}
+        for alpha, wanted in same.items():
+            if alpha in FIGS["alpha"]["values"] and alpha not in found and entry == wanted:
+                found[alpha] = method
+    return found
+
+
 def figure_outputs(name, directory=FIG_DIR):
     """PNG, PDF, the CSV it is drawn from, its caption, and the job's provenance sidecar."""
     return {"png": f"{directory}/{name}.png", "pdf": f"{directory}/{name}.pdf", "data": f"{directory}/{name}.csv",

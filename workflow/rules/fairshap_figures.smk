@@ -45,6 +45,8 @@ rule fairshap_alpha:
         table=rules.preprocess.output.table,
         splits=rules.make_splits.output.splits,
         fairshap=expand("results/scores/fairshap/{{pair}}/{split}.npz", split=SPLITS),
+        table2=lambda wildcards: [f"results/table2/{wildcards.pair}/{m}.csv"
+                                  for m in alpha_from_table2(wildcards).values()],
     output:
         per_split="results/fairshap/alpha/{pair}/{method}.csv",
         prov="results/provenance/fairshap_alpha/{pair}/{method}.json",
@@ -62,6 +64,7 @@ rule fairshap_alpha:
         seeds=SPLIT_SEEDS,
         alphas=FIGS["alpha"]["values"],
         split_fractions=SPLIT_FRACTIONS,
+        from_table2=lambda wildcards: list(alpha_from_table2(wildcards)),
     script:
         "../scripts/fairshap_alpha.py"
 

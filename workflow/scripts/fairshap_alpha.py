@@ -1,6 +1,7 @@
 """Fig. 7 runs: one FairShap method at every α on every split of one pair."""
 
 import numpy as np
+import pandas as pd
 
 from fairscore.data import read_tidy
 from fairscore.experiments import alpha_curve_runs
@@ -14,7 +15,9 @@ def main(inputs, params, outputs):
     splits = [read_split(p, n_rows=len(X), **params.split_fractions) for p in inputs.splits]
     runs = alpha_curve_runs(params.method["valuation"], params.alphas, X, y, a, splits, params.seeds,
                             dataset=params.pair["dataset"],
-                            fairshap=[dict(np.load(p)) for p in inputs.fairshap])
+                            fairshap=[dict(np.load(p)) for p in inputs.fairshap],
+                            known={alpha: pd.read_csv(p, float_precision="round_trip")
+                                   for alpha, p in zip(params.from_table2, inputs.table2, strict=True)})
     write_csv(runs, outputs.per_split)
     return {"seeds": {"split_seeds": list(params.seeds)}}
 

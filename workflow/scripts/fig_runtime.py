@@ -7,6 +7,15 @@ from fairscore.plots import runtime_figure, write_figure
 from fairscore.workflow import run
 
 
+def _repeats_text(summary):
+    """'10', or '10 (3 at 60000 and 100000 rows)' when the largest sizes were timed fewer times."""
+    counts = summary.groupby("n_total")["repeats"].max()
+    fewer = counts[counts < counts.max()]
+    if fewer.empty:
+        return str(int(counts.max()))
+    return f"{int(counts.max())} ({int(fewer.min())} at {' and '.join(str(int(n)) for n in fewer.index)} rows)"
+
+
 def main(inputs, params, outputs):
     runs = pd.read_csv(inputs.runs, keep_default_na=False, na_values=[""])
     timed = runs[runs["seconds"].notna()]
@@ -20,7 +29,7 @@ def main(inputs, params, outputs):
     machine = runs["machine"].iloc[0]
     fig = runtime_figure(summary, paper, n_features=params.n_features, machine=machine)
     write_figure(fig, summary, dict(outputs.items()), name="fig_runtime", dpi=params.figures["dpi"],
-                 repeats=int(timed["repeat"].max()) + 1, machine=machine, n_features=params.n_features,
+                 repeats=_repeats_text(summary), machine=machine, n_features=params.n_features,
                  fairshap_features=", ".join(map(str, sorted(summary.loc[summary["method"] == "fairshap",
                                                                         "n_features"].unique()))),
                  paper_machine=paper["machine"].iloc[0] if len(paper) else "none", not_applicable=not_applicable)
