@@ -31,7 +31,6 @@ rows say ``extrapolated``. Ours is the minimum of ``--repeats`` runs. Run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
