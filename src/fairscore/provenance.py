@@ -39,13 +39,18 @@ _PACKAGES = (
 )
 
 
+#: the empty file Snakemake writes into every ``directory()`` output once its job has finished
+_SNAKEMAKE_DIRECTORY_MARKER = ".snakemake_timestamp"
+
+
 def file_record(path: str | os.PathLike) -> dict:
     """Path, size in bytes and sha256 of a file; of a directory, its file count, total bytes and
-    the sha256 of its sorted ``<sha256>  <relative path>`` lines (every file under it)."""
+    the sha256 of its sorted ``<sha256>  <relative path>`` lines (every file under it but the
+    marker Snakemake adds to a ``directory()`` output after the job, ``.snakemake_timestamp``)."""
     p = Path(path)
     if not p.is_dir():
         return {"path": str(path), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
-    files = sorted(f for f in p.rglob("*") if f.is_file())
+    files = sorted(f for f in p.rglob("*") if f.is_file() and f.name != _SNAKEMAKE_DIRECTORY_MARKER)
     listing = "".join(f"{sha256_file(f)}  {f.relative_to(p).as_posix()}\n" for f in files)
     return {"path": str(path), "files": len(files), "bytes": sum(f.stat().st_size for f in files),
             "sha256": sha256_bytes(listing.encode())}

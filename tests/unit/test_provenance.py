@@ -71,6 +71,18 @@ def test_a_directory_is_recorded_by_its_files(tmp_path):
     assert file_record(folder)["sha256"] != record["sha256"]
 
 
+def test_snakemakes_directory_marker_is_not_part_of_the_record(tmp_path):
+    folder = tmp_path / "fixture"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a")
+    before = file_record(folder)
+    (folder / ".snakemake_timestamp").touch()  # what Snakemake adds once the job has finished
+    assert file_record(folder) == before
+    (folder / "b.txt").touch()  # any other new file, even an empty one, changes it
+    after = file_record(folder)
+    assert after["files"] == 2 and after["sha256"] != before["sha256"]
+
+
 def write_job(root, sidecar, outputs, inputs=()):
     """A fake job: its outputs on disk and its sidecar recording them (and ``inputs``)."""
     for path, text in outputs.items():
