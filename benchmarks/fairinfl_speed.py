@@ -6,10 +6,10 @@ the ratios) and ``fairinfl_speed.json`` (the machine). Cases (issue 6): the Adul
 resampled Adult (``results/data/fairinfl_adult.npz``; run ``snakemake fairinfl_scores``
 first, else the case is skipped).
 
-* ``ours``: :func:`fairscore.influence.fairness_scores` (DP, all n, exact);
-* ``explicit``: :func:`fairscore.influence.explicit_scores` — every per-example gradient
+* ``ours``: :func:`fairscore.fairinfl.influence.fairness_scores` (DP, all n, exact);
+* ``explicit``: :func:`fairscore.fairinfl.influence.explicit_scores` — every per-example gradient
   (``vmap(grad)``), the n × n kernel, Eq. 35 summed;
-* ``inference``: one forward pass over the n rows (:func:`fairscore.influence.predict_logits`).
+* ``inference``: one forward pass over the n rows (:func:`fairscore.fairinfl.influence.predict_logits`).
 
 Each is timed ``--repeats`` times after one warm-up call (median; the explicit kernel once). Run: ``.venv/bin/python benchmarks/fairinfl_speed.py``.
 """
@@ -27,9 +27,9 @@ import pandas as pd
 import torch
 
 from fairscore.fileio import write_csv, write_json
-from fairscore.influence import explicit_scores, fairness_scores, predict_logits
-from fairscore.provenance import machine_description
-from fairscore.training import mlp
+from fairscore.fairinfl.influence import explicit_scores, fairness_scores, predict_logits
+from fairscore.pipeline.provenance import machine_description
+from fairscore.models.tabular import mlp
 
 OUT = Path("results/benchmarks")
 

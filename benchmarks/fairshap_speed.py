@@ -5,7 +5,7 @@ with the ratio to ours and, for ours at 100k rows, whether the issue's targets o
 (18 features) and 30 s (200 features) on 2 cores are met) and a JSON with the machine.
 Cases: Adult-sex and COMPAS-race split 0 (all valuations; skipped unless
 ``snakemake splits`` has written them) and synthetic data as in the run-time figure
-(:func:`fairscore.synthetic.gaussian_classes`, 20 % reference rows):
+(:func:`fairscore.datasets.synthetic.gaussian_classes`, 20 % reference rows):
 
 * default: 20k rows x 18 and 200 features (a few minutes);
 * ``--full``: 60k, 80k and 100k x 18 and 100k x 200 features (the paper's sizes and the
@@ -14,7 +14,7 @@ Cases: Adult-sex and COMPAS-race split 0 (all valuations; skipped unless
 
 Implementations:
 
-* ``ours``: :func:`fairscore.shapley.fair_shapley_values`, all valuations: the default
+* ``ours``: :func:`fairscore.fairshap.valuation.fair_shapley_values`, all valuations: the default
   CPU path (numba kernels), the pure numpy path (up to ``--numpy-max-train`` training
   rows), and torch on a device when ``--device cuda`` is given;
 * ``loop``: the straightforward implementation — one reference point at a time, a stable
@@ -40,12 +40,12 @@ import numba
 import numpy as np
 import pandas as pd
 
-from fairscore.data import read_tidy
-from fairscore.experiments import standardised_parts
+from fairscore.datasets.tidy import read_tidy
+from fairscore.protocols.table2 import standardised_parts
 from fairscore.fileio import atomic_path, write_json
-from fairscore.shapley import fair_shapley_values
-from fairscore.splits import read_split
-from fairscore.synthetic import gaussian_classes
+from fairscore.fairshap.valuation import fair_shapley_values
+from fairscore.datasets.splits import read_split
+from fairscore.datasets.synthetic import gaussian_classes
 
 OUT = Path("results/benchmarks")
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "fairshap_runtimes.csv"

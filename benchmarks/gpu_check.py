@@ -2,15 +2,15 @@
 
 On one CUDA device, within about 8 minutes:
 
-* ``fairshap``: FairShap valuations (:func:`fairscore.shapley.fair_shapley_values`) on the
+* ``fairshap``: FairShap valuations (:func:`fairscore.fairshap.valuation.fair_shapley_values`) on the
   CUDA backend for an Adult-split-sized synthetic set, 100k x 18 and 100k x 200 (80/20
   train/reference), each against the CPU (numba) result, to 1e-9;
-* ``fairinfl``: FairInfl O(n) fairness scores (:func:`fairscore.influence.fairness_scores`)
-  of a ResNet-18 with two fully-connected layers (:func:`fairscore.training.resnet_two_fc`)
+* ``fairinfl``: FairInfl O(n) fairness scores (:func:`fairscore.fairinfl.influence.fairness_scores`)
+  of a ResNet-18 with two fully-connected layers (:func:`fairscore.models.tabular.resnet_two_fc`)
   on CelebA-sized 28 x 28 x 3 synthetic images: examples per second, the time extrapolated
   to CelebA's 162,770 training images, and agreement with float64 CPU scores on a subset
   (max |difference| relative to the largest CPU score);
-* ``training``: optimiser steps per second of :func:`fairscore.training.train_fair` with
+* ``training``: optimiser steps per second of :func:`fairscore.models.tabular.train_fair` with
   bfloat16 autocast (``amp``);
 * ``deep_dag``: the whole ``deep`` DAG on ``config/deep_fixture.yaml`` with every
   ``device`` set to ``cuda`` (an overlay config file), in a temporary copy of the workflow.
@@ -40,10 +40,10 @@ import torch
 import yaml
 
 from fairscore.fileio import atomic_path
-from fairscore.influence import fairness_scores
-from fairscore.shapley import fair_shapley_values
-from fairscore.synthetic import gaussian_classes
-from fairscore.training import resnet_two_fc, train_fair
+from fairscore.fairinfl.influence import fairness_scores
+from fairscore.fairshap.valuation import fair_shapley_values
+from fairscore.datasets.synthetic import gaussian_classes
+from fairscore.models.tabular import resnet_two_fc, train_fair
 
 ROOT = Path(__file__).resolve().parents[1]
 CELEBA_TRAIN = 162_770

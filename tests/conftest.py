@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fairscore.download import RawFile, Wheel, fetch_raw_file
+from fairscore.datasets.download import RawFile, Wheel, fetch_raw_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

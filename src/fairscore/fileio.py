@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
+from fairscore.errors import DataError
 
 __all__ = ["atomic_path", "canonical_json", "read_npz", "sha256_bytes", "sha256_file", "write_csv", "write_json",
            "write_npz"]

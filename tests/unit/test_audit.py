@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import yaml
 
-from fairscore import audit as audit_module
-from fairscore.audit import AuditError, Node, current_config_sha256, stale
+from fairscore.pipeline import audit as audit_module
+from fairscore.pipeline.audit import AuditError, Node, current_config_sha256, stale
 from fairscore.errors import ConfigError, DataError
 from fairscore.fileio import read_npz, write_npz
-from fairscore.workflow import check_dataset_files
+from fairscore.pipeline.workflow import check_dataset_files
 
 ROOT = Path(__file__).resolve().parents[2]
 

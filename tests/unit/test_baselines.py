@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from fairscore.baselines import (
+from fairscore.protocols.baselines import (
     group_reweighing_weights,
     influence_lp,
     influence_weights,
     label_bias_weights,
     postpro_predict,
 )
-from fairscore.metrics import split_metrics
+from fairscore.protocols.metrics import split_metrics
 
 
 @pytest.fixture(scope="module")

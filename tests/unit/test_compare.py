@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fairscore.compare import compare_table2, recipe_note, summarise_comparison, within_printed
+from fairscore.reporting.compare import compare_table2, recipe_note, summarise_comparison, within_printed
 
 RECIPE = "FairShap EOp (authors' code)"
 

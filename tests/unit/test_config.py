@@ -8,7 +8,7 @@ import pytest
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from fairscore.config import check_config
+from fairscore.pipeline.config import check_config
 from fairscore.errors import ConfigError
 
 

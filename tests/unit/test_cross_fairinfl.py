@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from fairscore.errors import DataError
-from fairscore.fairinfl import fairshap_cross_values, fairshap_prune_runs, prune_runs, run_data, score_model
-from fairscore.pruning import keep_indices
-from fairscore.shapley import fair_shapley_values
+from fairscore.protocols.cross_family import fairshap_cross_values, fairshap_prune_runs
+from fairscore.fairinfl.runs import prune_runs, score_model
+from fairscore.fairinfl.rundata import run_data
+from fairscore.fairinfl.pruning import keep_indices
+from fairscore.fairshap.valuation import fair_shapley_values
 
 from .test_fairinfl import SCORING, TRAINING, toy_data
 

@@ -11,20 +11,13 @@ import pytest
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from fairscore.compare import paper_named_counts
-from fairscore.data import (
-    LABEL,
-    PROTECTED,
-    group_label_counts,
-    load_aif360_preproc,
-    load_csv_dataset,
-    place_aif360_raw_files,
-    read_tidy,
-    stratify_codes,
-)
+from fairscore.reporting.compare import paper_named_counts
+from fairscore.datasets.tidy import LABEL, PROTECTED, group_label_counts, read_tidy, stratify_codes
+from fairscore.datasets.aif360 import load_aif360_preproc, place_aif360_raw_files
+from fairscore.datasets.csvdata import load_csv_dataset
 from fairscore.errors import ConfigError, DataError
 from fairscore.fileio import write_csv
-from fairscore.splits import stratified_split
+from fairscore.datasets.splits import stratified_split
 
 PAIRS = [("german", "sex"), ("german", "age"), ("adult", "sex"), ("adult", "race"),
          ("compas", "sex"), ("compas", "race")]

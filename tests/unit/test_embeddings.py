@@ -7,9 +7,9 @@ import pytest
 
 pytest.importorskip("transformers")
 
-from fairscore.embeddings import load_encoder, text_embeddings  # noqa: E402
+from fairscore.datasets.embeddings import load_encoder, text_embeddings  # noqa: E402
 from fairscore.errors import DataError  # noqa: E402
-from fairscore.fixtures import write_tiny_bert  # noqa: E402
+from fairscore.datasets.fixtures import write_tiny_bert  # noqa: E402
 
 TEXTS = ["a nice comment", "toxic comment with \"quotes\", commas", "", "the line break\nand more words than the rest"]
 

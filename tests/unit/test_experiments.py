@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairscore.experiments import fairshap_split_scores, standardised_parts
+from fairscore.protocols.table2 import fairshap_split_scores, standardised_parts
 from fairscore.fileio import write_npz
-from fairscore.splits import stratified_split
+from fairscore.datasets.splits import stratified_split
 
 
 def toy(seed=0, n=400):
@@ -48,10 +48,14 @@ def test_npz_is_byte_deterministic_and_loadable(tmp_path):
 # ----------------------------------------------------------------------------- Table 2 runs
 import pytest  # noqa: E402
 
-from fairscore.data import load_aif360_dataset, load_aif360_preproc, place_aif360_raw_files  # noqa: E402
+from fairscore.datasets.aif360 import (  # noqa: E402
+    load_aif360_dataset,
+    load_aif360_preproc,
+    place_aif360_raw_files,
+)
 from fairscore.errors import ConfigError  # noqa: E402
-from fairscore.experiments import SplitData, fit_gbc, table2_method_runs, table2_split  # noqa: E402
-from fairscore.splits import split_seeds  # noqa: E402
+from fairscore.protocols.table2 import SplitData, fit_gbc, table2_method_runs, table2_split  # noqa: E402
+from fairscore.datasets.splits import split_seeds  # noqa: E402
 from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
 
 
@@ -60,7 +64,7 @@ def german(raw_dir, default_config):
     place_aif360_raw_files({e["aif360_path"]: raw_dir / name for name, e in default_config["raw_files"].items()})
     frame, meta = load_aif360_preproc("german", "sex")
     X, y, a = frame.iloc[:, :-2].to_numpy(), frame["label"].to_numpy(), frame["protected"].to_numpy()
-    from fairscore.data import stratify_codes
+    from fairscore.datasets.tidy import stratify_codes
 
     splits = [stratified_split(stratify_codes(frame, meta), seed=s) for s in split_seeds(2)]
     return X, y, a, splits, load_aif360_dataset("german", "sex")
@@ -141,8 +145,8 @@ def test_majority_predicts_the_training_majority_class_for_every_test_row(y_trai
 
 # ----------------------------------------------------------------------------- cross-family: FairInfl rows
 from fairscore.errors import DataError  # noqa: E402
-from fairscore.fairinfl import fairinfl_split_scores  # noqa: E402
-from fairscore.shapley import normalise_weights  # noqa: E402
+from fairscore.protocols.cross_family import fairinfl_split_scores  # noqa: E402
+from fairscore.fairshap.weights import normalise_weights  # noqa: E402
 
 _TINY_TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 64, "lr": 1e-3,
                   "betas": [0.9, 0.999], "weight_decay": 0.0, "lr_boundaries": [], "lr_decay": 1.0}
@@ -231,7 +235,7 @@ def test_gbc_without_duplicates_is_the_plain_fit_bit_for_bit():
 
 # ----------------------------------------------------------------------------- run-time benchmark repeats
 def test_runtime_runs_time_the_large_sizes_repeats_large_times():
-    from fairscore.experiments import runtime_runs
+    from fairscore.protocols.runtime import runtime_runs
 
     runs = runtime_runs(["group_rw"], sizes=[100, 200, 300], n_features=3, repeats=3, seed=0, repeats_large=1,
                         large_size=200)
@@ -247,7 +251,7 @@ def test_runtime_runs_time_the_large_sizes_repeats_large_times():
 def test_alpha_curve_takes_alpha_one_and_zero_from_the_table2_runs():
     import pandas as pd
 
-    from fairscore.experiments import alpha_curve_runs
+    from fairscore.protocols.fairshap_studies import alpha_curve_runs
 
     X, y, a, split = toy()
     splits, seeds = [split, toy(seed=1)[3]], [3, 4]

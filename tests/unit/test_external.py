@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fairscore import external
+from fairscore.datasets import external
 from fairscore.errors import DataError
-from fairscore.fixtures import write_celeba, write_fairface, write_jigsaw, write_lfw
+from fairscore.datasets.fixtures import write_celeba, write_fairface, write_jigsaw, write_lfw
 
 
 def test_celeba_reader_maps_minus_one_one_to_labels_and_partitions(tmp_path):

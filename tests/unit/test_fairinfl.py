@@ -8,15 +8,31 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from fairscore.data import balance_cells
+from fairscore.datasets.tidy import balance_cells
 from fairscore.errors import ConfigError, DataError
-from fairscore.fairinfl import balanced_rows, dp_violation, extreme_examples, infl_metrics, load_run_data, prune_runs, \
-    reduction_metrics, run_data, score_model, sensitivity_summary, toy_example, training_steps, variant_protocol, \
-    variant_reuse
-from fairscore.influence import explicit_scores, fairness_scores
-from fairscore.pruning import keep_indices, kept_count
-from fairscore.plots import sensitivity_caption
-from fairscore.training import FairMLPClassifier, _group_gap, build_model, mlp, predict_labels, train_fair, train_stacked
+from fairscore.fairinfl.rundata import balanced_rows, load_run_data, run_data
+from fairscore.fairinfl.runs import (
+    dp_violation,
+    extreme_examples,
+    infl_metrics,
+    prune_runs,
+    reduction_metrics,
+    score_model,
+    toy_example,
+)
+from fairscore.fairinfl.variants import sensitivity_summary, training_steps, variant_protocol, variant_reuse
+from fairscore.fairinfl.influence import explicit_scores, fairness_scores
+from fairscore.fairinfl.pruning import keep_indices, kept_count
+from fairscore.reporting.fairinfl_figures import sensitivity_caption
+from fairscore.models.tabular import (
+    FairMLPClassifier,
+    _group_gap,
+    build_model,
+    mlp,
+    predict_labels,
+    train_fair,
+    train_stacked,
+)
 
 TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 32, "lr": 1e-3, "betas": [0.9, 0.999],
             "weight_decay": 5e-4, "lr_boundaries": [], "lr_decay": 1.0}

@@ -7,17 +7,16 @@ import pandas as pd
 import pytest
 
 from fairscore.errors import ConfigError
-from fairscore.experiments import (
+from fairscore.protocols.fairshap_studies import (
     ablation_runs,
     alpha_curve_runs,
-    fairshap_split_scores,
     reference_subset,
-    runtime_runs,
     synthetic_case,
-    table2_method_runs,
 )
-from fairscore.splits import stratified_split
-from fairscore.synthetic import gaussian_classes, gaussian_clusters
+from fairscore.protocols.table2 import fairshap_split_scores, table2_method_runs
+from fairscore.protocols.runtime import runtime_runs
+from fairscore.datasets.splits import stratified_split
+from fairscore.datasets.synthetic import gaussian_classes, gaussian_clusters
 
 
 def toy(seed=0, n=300):

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from fairscore.errors import DataError
-from fairscore.images import augment, image_array, image_arrays, to_float
+from fairscore.datasets.images import augment, image_array, image_arrays, to_float
 
 
 def write_png(path, pixels):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from fairscore.errors import ConfigError, DataError
-from fairscore.influence import (
+from fairscore.fairinfl.influence import (
     CONSTRAINTS,
     accuracy_scores,
     constraint_factors,

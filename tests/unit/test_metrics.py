@@ -9,7 +9,7 @@ from fairlearn.metrics import equalized_odds_difference, true_positive_rate_diff
 from scipy import stats
 from sklearn.metrics import f1_score
 
-from fairscore.metrics import aggregate, ci95_factor, significance_markers, split_metrics
+from fairscore.protocols.metrics import aggregate, ci95_factor, significance_markers, split_metrics
 
 # group 0: y=1 -> pred 1,0 ; y=0 -> pred 0,0,1     group 1: y=1 -> pred 1,1,1 ; y=0 -> pred 1,0
 Y = np.array([1, 1, 0, 0, 0, 1, 1, 1, 0, 0])

@@ -6,18 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairscore.metrics import aggregate, split_metrics
-from fairscore.plots import (
-    CAPTIONS,
+from fairscore.protocols.metrics import aggregate, split_metrics
+from fairscore.reporting.figures import CAPTIONS, save_figure, write_figure
+from fairscore.reporting.fairshap_figures import (
     ablation_figure,
     alpha_figure,
     runtime_figure,
-    save_figure,
     synthetic_tpr_tnr_figure,
     synthetic_weights_figure,
     tradeoff_figure,
     weights_figure,
-    write_figure,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fairscore import provenance
+from fairscore.pipeline import provenance
 from fairscore.fileio import atomic_path, sha256_file, write_json
-from fairscore.provenance import (
+from fairscore.pipeline.provenance import (
     SCHEMA_VERSION,
     Damage,
     RecordMismatchError,
@@ -22,7 +22,7 @@ from fairscore.provenance import (
     job_record,
     write_index,
 )
-from fairscore.workflow import mark_incomplete
+from fairscore.pipeline.workflow import mark_incomplete
 
 
 def test_job_record_hashes_inputs_and_outputs(tmp_path, monkeypatch):

@@ -8,26 +8,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairscore.compare import compare_table2
+from fairscore.reporting.compare import compare_table2
 from fairscore.errors import DataError
-from fairscore.report import (
+from fairscore.reporting.sections import (
     DEEP_CLAIMS,
-    ReportInputs,
     aggregation_section,
     authors_code_note,
-    build_deep_report,
     claims_section,
     constant_predictor_section,
     dataset_counts,
     decision_rows,
     decisions_section,
-    fairinfl_claims,
     fairinfl_constant_section,
-    markdown_to_html,
-    report_claims,
     table2_cells_section,
 )
-from fairscore.verdicts import Settings
+from fairscore.reporting.report import (
+    ReportInputs,
+    build_deep_report,
+    fairinfl_claims,
+    markdown_to_html,
+    report_claims,
+)
+from fairscore.reporting.verdicts import Settings
 
 S = Settings(threshold=2.0, margin=0.02, alpha=0.05)
 CONSTANT = {"rate_margin": 0.02, "balanced_accuracy": 0.55}

@@ -10,13 +10,9 @@ import pytest
 from numba import njit, prange
 
 from fairscore.errors import DataError
-from fairscore.shapley import (
-    _multigroup_gaps,
-    fair_shapley_values,
-    interpolate_weights,
-    knn_shapley_matrix,
-    normalise_weights,
-)
+from fairscore.fairshap.valuation import _multigroup_gaps, fair_shapley_values
+from fairscore.fairshap.weights import interpolate_weights, normalise_weights
+from fairscore.fairshap.knn import knn_shapley_matrix
 
 
 # ----------------------------------------------------------------------------- brute force

@@ -7,9 +7,17 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from fairscore.data import load_aif360_preproc, place_aif360_raw_files, stratify_codes
+from fairscore.datasets.aif360 import load_aif360_preproc, place_aif360_raw_files
+from fairscore.datasets.tidy import stratify_codes
 from fairscore.errors import DataError
-from fairscore.splits import min_stratum_rows, part_sizes, read_split, split_seeds, stratified_split, write_split
+from fairscore.datasets.splits import (
+    min_stratum_rows,
+    part_sizes,
+    read_split,
+    split_seeds,
+    stratified_split,
+    write_split,
+)
 
 
 def test_seeds_are_the_authors_recipe():

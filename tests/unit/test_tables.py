@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairscore.tables import paper_layout_cells, render_latex, render_markdown, table2_cells
+from fairscore.reporting.tables import paper_layout_cells, render_latex, render_markdown, table2_cells
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_reference_rows_and_diagnostics_are_unmarked_and_outside_the_paper_layou
     assert render_markdown(paper) == render_markdown(plain)
 
 def test_ranks_put_the_highest_accuracy_and_the_smallest_gap_first():
-    from fairscore.tables import rank_methods, render_ranking
+    from fairscore.reporting.tables import rank_methods, render_ranking
 
     cells = pd.DataFrame([
         {"dataset": "d", "protected": "p", "method": m, "metric": metric, "variant": variant, "mean": value,

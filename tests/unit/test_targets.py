@@ -8,9 +8,9 @@ import json
 import pytest
 import yaml
 
-from fairscore.cli import main as cli
+from fairscore.pipeline.cli import main as cli
 from fairscore.errors import ConfigError
-from fairscore.targets import CONFIGS, load_targets, parse_targets, render_targets, targets_to_json
+from fairscore.pipeline.targets import CONFIGS, load_targets, parse_targets, render_targets, targets_to_json
 
 ENTRY = {"paper": "FairInfl", "element": "Fig. 2", "section": "§6.2", "title": "Adult",
          "aliases": ["fig_fairinfl_adult"], "config": "default",

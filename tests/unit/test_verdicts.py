@@ -8,18 +8,14 @@ import pytest
 import yaml
 
 from fairscore.errors import ConfigError
-from fairscore.verdicts import (
-    CLAIMS,
+from fairscore.reporting.claims import CLAIMS, PAPER_COUNTS, Curves, decide, fixture_verdicts
+from fairscore.reporting.verdicts import (
     NOT_REPRODUCED,
-    PAPER_COUNTS,
     REPRODUCED,
     UNDETERMINED,
-    Curves,
     Estimate,
     Settings,
     cell_verdicts,
-    decide,
-    fixture_verdicts,
     near_constant,
     near_constant_rule,
     tost,

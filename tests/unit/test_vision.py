@@ -1,4 +1,4 @@
-"""fairscore.vision: backbone and embeddings, training, group rates, weights and splits (Table 1)."""
+"""fairscore.models.vision: backbone and embeddings, training, group rates, weights and splits (Table 1)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from fairscore.errors import ConfigError, DataError
-from fairscore.vision import (backbone, embed, group_rates, split_fairface, split_lfw, train_classifier,
-                              vision_weights)
+from fairscore.models.vision import backbone, embed, group_rates, train_classifier
+from fairscore.fairshap.faces import split_fairface, split_lfw, vision_weights
 
 
 class Tiny(torch.nn.Module):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from fairscore.cli import main as cli
+from fairscore.pipeline.cli import main as cli
 
 from .conftest import build, snakemake
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from fairscore.pruning import kept_count
+from fairscore.fairinfl.pruning import kept_count
 
 from .conftest import PNG_MAGIC, build
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from fairscore.fixtures import write_celeba, write_fairface, write_jigsaw, write_lfw, write_tiny_bert
+from fairscore.datasets.fixtures import write_celeba, write_fairface, write_jigsaw, write_lfw, write_tiny_bert
 
 from .conftest import snakemake
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairscore.targets import load_targets
+from fairscore.pipeline.targets import load_targets
 
 from .conftest import PNG_MAGIC, build
 

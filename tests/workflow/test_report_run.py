@@ -13,7 +13,7 @@ import pytest
 from matplotlib import image
 
 from fairscore.fileio import write_json
-from fairscore.provenance import file_record, find_record
+from fairscore.pipeline.provenance import file_record, find_record
 
 from .conftest import PNG_MAGIC, build
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from fairscore.fileio import sha256_file
-from fairscore.splits import read_split, split_seeds
+from fairscore.datasets.splits import read_split, split_seeds
 
 from .conftest import build, snakemake
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from fairscore.targets import load_targets
+from fairscore.pipeline.targets import load_targets
 
 from .conftest import snakemake
 

@@ -4,11 +4,12 @@ import os
 from snakemake.logging import logger
 from snakemake.utils import validate
 
-from fairscore.config import check_config
-from fairscore.fairinfl import BALANCING, variant_protocol, variant_reuse
-from fairscore.provenance import damaged_outputs
-from fairscore.workflow import check_dataset_files, mark_incomplete
-from fairscore.splits import split_seeds
+from fairscore.pipeline.config import check_config
+from fairscore.fairinfl.rundata import BALANCING
+from fairscore.fairinfl.variants import variant_protocol, variant_reuse
+from fairscore.pipeline.provenance import damaged_outputs
+from fairscore.pipeline.workflow import check_dataset_files, mark_incomplete
+from fairscore.datasets.splits import split_seeds
 
 
 validate(config, workflow.source_path("../../config/schema.json"))

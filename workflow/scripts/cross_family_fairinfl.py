@@ -2,9 +2,10 @@
 retrain on the rows with the largest values at each kept fraction (strategy ``fairshap``)."""
 
 
-from fairscore.fairinfl import fairshap_cross_values, fairshap_prune_runs, load_run_data, run_seeds
+from fairscore.protocols.cross_family import fairshap_cross_values, fairshap_prune_runs
+from fairscore.fairinfl.rundata import load_run_data, run_seeds
 from fairscore.fileio import write_csv, write_npz
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from fairscore.fileio import atomic_path, write_csv
-from fairscore.tables import rank_methods, render_ranking
-from fairscore.workflow import run
+from fairscore.reporting.tables import rank_methods, render_ranking
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from fairscore.report import build_deep_report, captioned_figures, write_report
-from fairscore.verdicts import Settings
-from fairscore.workflow import run
+from fairscore.reporting.report import build_deep_report, captioned_figures, write_report
+from fairscore.reporting.verdicts import Settings
+from fairscore.pipeline.workflow import run
 
 
 def _runs(prune, baselines, lfatr):

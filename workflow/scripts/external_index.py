@@ -1,8 +1,8 @@
 """Index of one external dataset (download first when configured): one row per example."""
 
-from fairscore.external import external_index
+from fairscore.datasets.external import external_index
 from fairscore.fileio import write_csv
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -3,10 +3,10 @@ downsampled to the smallest)."""
 
 import numpy as np
 
-from fairscore.data import load_aif360_adult_full, place_aif360_raw_files
-from fairscore.fairinfl import balanced_rows
+from fairscore.datasets.aif360 import load_aif360_adult_full, place_aif360_raw_files
+from fairscore.fairinfl.rundata import balanced_rows
 from fairscore.fileio import write_npz
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -2,9 +2,10 @@
 
 import pandas as pd
 
-from fairscore.fairinfl import erm_metrics, load_run_data, reduction_metrics, run_seeds
+from fairscore.fairinfl.runs import erm_metrics, reduction_metrics
+from fairscore.fairinfl.rundata import load_run_data, run_seeds
 from fairscore.fileio import write_csv
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -3,9 +3,10 @@
 import numpy as np
 import pandas as pd
 
-from fairscore.fairinfl import load_run_data, prune_runs, run_seeds
+from fairscore.fairinfl.rundata import load_run_data, run_seeds
+from fairscore.fairinfl.runs import prune_runs
 from fairscore.fileio import write_csv
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

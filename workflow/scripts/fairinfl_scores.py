@@ -4,10 +4,11 @@
 import pandas as pd
 import torch
 
-from fairscore.fairinfl import load_run_data, run_seeds, score_model
+from fairscore.fairinfl.rundata import load_run_data, run_seeds
+from fairscore.fairinfl.runs import score_model
 from fairscore.fileio import atomic_path, write_csv, write_npz
-from fairscore.training import build_model
-from fairscore.workflow import run
+from fairscore.models.tabular import build_model
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -1,10 +1,10 @@
 """FairInfl scores of every Table 2 training split of one pair (cross-family comparison)."""
 
-from fairscore.data import read_tidy
-from fairscore.fairinfl import fairinfl_split_scores
+from fairscore.datasets.tidy import read_tidy
+from fairscore.protocols.cross_family import fairinfl_split_scores
 from fairscore.fileio import write_npz
-from fairscore.splits import read_split
-from fairscore.workflow import run
+from fairscore.datasets.splits import read_split
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

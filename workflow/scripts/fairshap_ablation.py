@@ -4,10 +4,10 @@ import json
 
 import pandas as pd
 
-from fairscore.data import read_tidy, stratify_codes
-from fairscore.experiments import ablation_runs
+from fairscore.datasets.tidy import read_tidy, stratify_codes
+from fairscore.protocols.fairshap_studies import ablation_runs
 from fairscore.fileio import write_csv
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -3,11 +3,11 @@
 import numpy as np
 import pandas as pd
 
-from fairscore.data import read_tidy
-from fairscore.experiments import alpha_curve_runs
+from fairscore.datasets.tidy import read_tidy
+from fairscore.protocols.fairshap_studies import alpha_curve_runs
 from fairscore.fileio import write_csv
-from fairscore.splits import read_split
-from fairscore.workflow import run
+from fairscore.datasets.splits import read_split
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -1,9 +1,9 @@
 """Fig. 10 runs: seconds to compute each method's weights on synthetic data."""
 
-from fairscore.experiments import runtime_runs
+from fairscore.protocols.runtime import runtime_runs
 from fairscore.fileio import write_csv
-from fairscore.provenance import machine_description
-from fairscore.workflow import run
+from fairscore.pipeline.provenance import machine_description
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

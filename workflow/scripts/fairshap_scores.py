@@ -2,11 +2,11 @@
 
 import time
 
-from fairscore.data import read_tidy
-from fairscore.experiments import fairshap_split_scores
+from fairscore.datasets.tidy import read_tidy
+from fairscore.protocols.table2 import fairshap_split_scores
 from fairscore.fileio import write_npz
-from fairscore.splits import read_split
-from fairscore.workflow import run
+from fairscore.datasets.splits import read_split
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

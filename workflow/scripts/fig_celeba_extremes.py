@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fairscore.fairinfl import extreme_examples
-from fairscore.images import image_array
-from fairscore.plots import image_grid_figure, write_figure
-from fairscore.workflow import run
+from fairscore.fairinfl.runs import extreme_examples
+from fairscore.datasets.images import image_array
+from fairscore.reporting.fairinfl_figures import image_grid_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

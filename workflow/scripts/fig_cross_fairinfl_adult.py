@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from fairscore.plots import fairinfl_figure, fairinfl_summary, write_figure
-from fairscore.workflow import run
+from fairscore.reporting.fairinfl_figures import fairinfl_figure, fairinfl_summary
+from fairscore.reporting.figures import write_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

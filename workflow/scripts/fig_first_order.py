@@ -3,10 +3,12 @@
 import numpy as np
 import torch
 
-from fairscore.fairinfl import first_order_pairs, load_run_data
-from fairscore.plots import first_order_figure, write_figure
-from fairscore.training import mlp
-from fairscore.workflow import run
+from fairscore.fairinfl.runs import first_order_pairs
+from fairscore.fairinfl.rundata import load_run_data
+from fairscore.reporting.fairinfl_figures import first_order_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.models.tabular import mlp
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

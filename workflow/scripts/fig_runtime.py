@@ -2,9 +2,10 @@
 
 import pandas as pd
 
-from fairscore.experiments import RUNTIME_LABELS
-from fairscore.plots import runtime_figure, write_figure
-from fairscore.workflow import run
+from fairscore.protocols.runtime import RUNTIME_LABELS
+from fairscore.reporting.fairshap_figures import runtime_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.pipeline.workflow import run
 
 
 def _repeats_text(summary):

@@ -2,10 +2,11 @@
 
 import pandas as pd
 
-from fairscore.fairinfl import describe_protocol, sensitivity_summary
+from fairscore.fairinfl.variants import describe_protocol, sensitivity_summary
 from fairscore.fileio import atomic_path, write_csv
-from fairscore.plots import save_figure, sensitivity_caption, sensitivity_figure
-from fairscore.workflow import run
+from fairscore.reporting.figures import save_figure
+from fairscore.reporting.fairinfl_figures import sensitivity_caption, sensitivity_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

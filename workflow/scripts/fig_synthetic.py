@@ -1,10 +1,11 @@
 """Figs. 11-12 (App. D.2): synthetic 2-D examples of the FairShap valuations and weights."""
 
-from fairscore.experiments import synthetic_case
+from fairscore.protocols.fairshap_studies import synthetic_case
 from fairscore.fileio import write_csv
-from fairscore.plots import synthetic_tpr_tnr_figure, synthetic_weights_figure, write_figure
-from fairscore.synthetic import gaussian_clusters
-from fairscore.workflow import run
+from fairscore.reporting.fairshap_figures import synthetic_tpr_tnr_figure, synthetic_weights_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.datasets.synthetic import gaussian_clusters
+from fairscore.pipeline.workflow import run
 
 
 def _paths(outputs, prefix):

@@ -1,9 +1,10 @@
 """Fig. 1 / Proposition 5.2: the 1-D toy, scores against x and reweighting the low-|S| points."""
 
-from fairscore.fairinfl import toy_example
+from fairscore.fairinfl.runs import toy_example
 from fairscore.fileio import write_csv
-from fairscore.plots import toy_figure, write_figure
-from fairscore.workflow import run
+from fairscore.reporting.fairinfl_figures import toy_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -2,9 +2,10 @@
 
 import pandas as pd
 
-from fairscore.metrics import aggregate
-from fairscore.plots import aggregation_text, describe_pairs, tradeoff_figure, write_figure
-from fairscore.workflow import run
+from fairscore.protocols.metrics import aggregate
+from fairscore.reporting.figures import aggregation_text, describe_pairs, write_figure
+from fairscore.reporting.fairshap_figures import tradeoff_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 
-from fairscore.plots import vision_projection_figure, write_figure
-from fairscore.workflow import run
+from fairscore.reporting.fairshap_figures import vision_projection_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

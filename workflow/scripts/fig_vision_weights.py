@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from fairscore.plots import vision_weights_figure, write_figure
-from fairscore.workflow import run
+from fairscore.reporting.fairshap_figures import vision_weights_figure
+from fairscore.reporting.figures import write_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -5,9 +5,10 @@ import json
 import numpy as np
 import pandas as pd
 
-from fairscore.data import read_tidy
-from fairscore.plots import describe_pairs, weights_figure, write_figure
-from fairscore.workflow import run
+from fairscore.datasets.tidy import read_tidy
+from fairscore.reporting.figures import describe_pairs, write_figure
+from fairscore.reporting.fairshap_figures import weights_figure
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from fairscore.fileio import write_npz
-from fairscore.images import image_arrays
-from fairscore.workflow import run
+from fairscore.datasets.images import image_arrays
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -4,9 +4,9 @@ import time
 
 import pandas as pd
 
-from fairscore.embeddings import load_encoder, text_embeddings
+from fairscore.datasets.embeddings import load_encoder, text_embeddings
 from fairscore.fileio import write_npz
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -4,9 +4,9 @@ import json
 
 import pandas as pd
 
-from fairscore.data import stratify_codes
-from fairscore.splits import stratified_split, write_split
-from fairscore.workflow import run
+from fairscore.datasets.tidy import stratify_codes
+from fairscore.datasets.splits import stratified_split, write_split
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -1,8 +1,9 @@
 """Write one (dataset, protected attribute) pair as a tidy table plus its metadata."""
 
-from fairscore.data import load_aif360_preproc, load_csv_dataset, place_aif360_raw_files
+from fairscore.datasets.aif360 import load_aif360_preproc, place_aif360_raw_files
+from fairscore.datasets.csvdata import load_csv_dataset
 from fairscore.fileio import write_csv, write_json
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -6,10 +6,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from fairscore.compare import paper_named_counts, recipe_note
-from fairscore.report import ReportInputs, build_report, captioned_figures, dataset_counts, write_report
-from fairscore.verdicts import Settings
-from fairscore.workflow import run
+from fairscore.reporting.compare import paper_named_counts, recipe_note
+from fairscore.reporting.report import ReportInputs, build_report, captioned_figures, write_report
+from fairscore.reporting.sections import dataset_counts
+from fairscore.reporting.verdicts import Settings
+from fairscore.pipeline.workflow import run
 
 
 def _split_seconds(pairs: dict, provenance) -> pd.DataFrame:

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 
 from fairscore.fileio import atomic_path, write_csv
-from fairscore.vision import TABLE1_LABELS, group_rates
-from fairscore.workflow import run
+from fairscore.models.vision import TABLE1_LABELS, group_rates
+from fairscore.pipeline.workflow import run
 
 COLUMNS = ["accuracy", "tpr_women", "tpr_men", "eop"]
 

@@ -4,8 +4,8 @@ diagnostics), Markdown and LaTeX (the paper layout)."""
 import pandas as pd
 
 from fairscore.fileio import atomic_path, write_csv
-from fairscore.tables import paper_layout_cells, render_latex, render_markdown, table2_cells
-from fairscore.workflow import run
+from fairscore.reporting.tables import paper_layout_cells, render_latex, render_markdown, table2_cells
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -1,10 +1,11 @@
 """One Table 2 method on every split of one pair: per-split test metrics."""
 
-from fairscore.data import load_aif360_dataset, place_aif360_raw_files, read_tidy
-from fairscore.experiments import table2_method_runs
+from fairscore.datasets.aif360 import load_aif360_dataset, place_aif360_raw_files
+from fairscore.datasets.tidy import read_tidy
+from fairscore.protocols.table2 import table2_method_runs
 from fairscore.fileio import read_npz, write_csv
-from fairscore.splits import read_split
-from fairscore.workflow import run
+from fairscore.datasets.splits import read_split
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from fairscore.compare import compare_table2, recipe_note, summarise_comparison
+from fairscore.reporting.compare import compare_table2, recipe_note, summarise_comparison
 from fairscore.fileio import atomic_path, write_csv
-from fairscore.workflow import run
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

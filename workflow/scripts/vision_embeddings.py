@@ -4,8 +4,9 @@ import numpy as np
 import torch
 
 from fairscore.fileio import write_npz
-from fairscore.vision import embed, load_model, split_fairface, split_lfw
-from fairscore.workflow import run
+from fairscore.models.vision import embed, load_model
+from fairscore.fairshap.faces import split_fairface, split_lfw
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -7,8 +7,8 @@ import torch
 
 from fairscore.errors import DataError
 from fairscore.fileio import write_csv
-from fairscore.vision import load_model, predict_logits, save_model, train_classifier
-from fairscore.workflow import run
+from fairscore.models.vision import load_model, predict_logits, save_model, train_classifier
+from fairscore.pipeline.workflow import run
 
 
 def _arrays(images_path, embeddings_path):

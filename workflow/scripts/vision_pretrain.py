@@ -5,8 +5,8 @@ import torch
 
 from fairscore.errors import DataError
 from fairscore.fileio import write_csv
-from fairscore.vision import backbone, save_model, train_classifier
-from fairscore.workflow import run
+from fairscore.models.vision import backbone, save_model, train_classifier
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 
 from fairscore.fileio import write_csv
-from fairscore.vision import vision_weights
-from fairscore.workflow import run
+from fairscore.fairshap.faces import vision_weights
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

@@ -1,7 +1,7 @@
 """Write one tiny upstream-format fixture (a dataset or the tiny BERT) where the fixture config points."""
 
-from fairscore.fixtures import write_fixture
-from fairscore.workflow import run
+from fairscore.datasets.fixtures import write_fixture
+from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):

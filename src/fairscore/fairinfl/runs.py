@@ -1,0 +1,236 @@
+"""FairInfl protocol steps (paper §6.2, App. C.3, §5; ``algorithms.md`` §2.6–2.9, §3.2, D17–D19, D22).
+
+What each workflow job computes for the Adult experiment and the toy example, without
+file I/O: the score model and its scores, the pruned retrains, the baselines (ERM,
+lfatr, reduction), the first-order pairs, the 1-D toy and the CelebA extremes.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+import torch
+
+from fairscore.errors import ConfigError, DataError
+from fairscore.fairinfl.influence import (
+    CONSTRAINTS,
+    accuracy_scores,
+    constraint_factors,
+    fairness_scores,
+    loss_scores,
+    one_step_changes,
+    predict_logits,
+)
+from fairscore.fairinfl.pruning import keep_indices
+from fairscore.models.tabular import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
+from fairscore.fairinfl.rundata import RunData, run_seeds
+from fairscore.fairinfl.variants import training_steps
+
+__all__ = [
+    "dp_violation",
+    "erm_metrics",
+    "extreme_examples",
+    "first_order_pairs",
+    "infl_metrics",
+    "prune_runs",
+    "reduction_metrics",
+    "retrain_pruned",
+    "score_model",
+    "toy_example",
+]
+
+
+def _optimiser(training: dict) -> dict:
+    return {k: training[k] for k in ("batch_size", "lr", "betas", "weight_decay", "lr_boundaries", "lr_decay")}
+
+
+def _train(d: RunData, training: dict, *, lam: float, run: int, steps: int | None = None):
+    """A fresh network of ``training`` (init seed of ``run``) trained on all of ``d``'s training rows."""
+    seeds = run_seeds(run)
+    model = build_model(training, d.X_train.shape[1], seed=seeds["init"])
+    train_fair(model, d.X_train, d.y_train, d.z_train, lam=lam, seed=seeds["batch"],
+               steps=steps or training_steps(training, len(d.y_train)), augment=training.get("augment", False),
+               amp=training.get("amp", False), **_optimiser(training))
+    return model
+
+
+def dp_violation(pred, z) -> float:
+    """Signed demographic-parity violation P(ŷ = 1 | z = 1) − P(ŷ = 1 | z = 0) (§5.4)."""
+    pred, z = np.asarray(pred), np.asarray(z)
+    return float(pred[z == 1].mean() - pred[z == 0].mean())
+
+
+def infl_metrics(pred, y, z) -> dict[str, float]:
+    """Test accuracy, the DP violation (signed and absolute) and the constant-predictor
+    diagnostics: the rate of positive predictions in the unprivileged (``pos_rate_a0``, z = 0)
+    and privileged (``pos_rate_a1``) group, and the balanced accuracy (mean of the recalls of
+    the two labels; 0.5 for any constant predictor)."""
+    pred, y, z = np.asarray(pred), np.asarray(y), np.asarray(z)
+    violation = dp_violation(pred, z)
+    return {"accuracy": float(np.mean(pred == y)), "violation": violation, "violation_abs": abs(violation),
+            "pos_rate_a0": float(pred[z == 0].mean()), "pos_rate_a1": float(pred[z == 1].mean()),
+            "balanced_accuracy": float(np.mean([np.mean(pred[y == label] == label) for label in (0, 1)]))}
+
+
+def score_model(d: RunData, training: dict, scoring: dict, *, run: int, model=None):
+    """Train the full-data λ = 1 model (lfatr, the score model) and score every training example.
+
+    ``model``: an already trained score model of the same ``training`` and run (e.g. one
+    loaded from the default protocol's file when only the score settings differ); it is
+    scored as it is. S(i) is proportional to λ (Eq. 35), so a model trained with λ = 0 is
+    scored per unit λ (the ranking of every λ > 0). Returns the model, the scores
+    (``fairness_<constraint>`` for each constraint, ``accuracy`` (D8), ``loss``) and the
+    model's test metrics.
+    """
+    if model is None:
+        model = _train(d, training, lam=training["lam"], run=run)
+    batch = {"batch_size": scoring.get("batch_size", 1024)}
+    common = {"alpha": scoring["alpha"], "lam": training["lam"] or 1.0, "eta": scoring["eta"], "kernel": scoring["kernel"],
+              "chunk_size": scoring["chunk_size"], **batch}
+    scores = {f"fairness_{c}": fairness_scores(model, d.X_train, d.z_train, d.y_train, constraint=c, **common)
+              for c in CONSTRAINTS}
+    scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train, batch_size=scoring.get("grad_batch_size", 256))
+    scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring["eta"], **batch)
+    return model, scores, infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
+
+
+def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFrame:
+    """Retrain (λ = ``training.lam``) one network per ``(strategy, fraction, kept)`` job on its kept rows.
+
+    Every model starts from the run's init seed and shares its batch-order seed and the
+    full-data step budget (D17). MLPs are trained together (:func:`fairscore.models.tabular.train_stacked`,
+    which is :func:`fairscore.models.tabular.train_fair` per model) when every subset fills a batch;
+    otherwise, and for other networks, one after another. Returns one row per job: run,
+    strategy, fraction, kept (count) and the test metrics (:func:`infl_metrics`).
+    """
+    seeds, n = run_seeds(run), len(d.y_train)
+    steps = training_steps(training, n)
+    if training.get("architecture", "mlp") == "mlp" and min(len(kept) for *_, kept in jobs) >= training["batch_size"]:
+        models = [build_model(training, d.X_train.shape[1], seed=seeds["init"]) for _ in jobs]
+        train_stacked(models, d.X_train, d.y_train, d.z_train, [kept for _, _, kept in jobs], lam=training["lam"],
+                      seed=seeds["batch"], steps=steps, **_optimiser(training))
+    else:
+        models = [_train(RunData(d.X_train[kept], d.y_train[kept], d.z_train[kept], d.X_test, d.y_test, d.z_test),
+                         training, lam=training["lam"], run=run, steps=steps) for _, _, kept in jobs]
+    return pd.DataFrame([{"run": run, "strategy": s, "fraction": f, "kept": len(kept),
+                          **infl_metrics(predict_labels(m, d.X_test), d.y_test, d.z_test)}
+                         for (s, f, kept), m in zip(jobs, models, strict=True)])
+
+
+def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategies, constraint: str,
+               run: int, sign: str = "abs", reused: pd.DataFrame | None = None, reuse=()) -> pd.DataFrame:
+    """Retrain on the examples each strategy keeps at each fraction; test metrics (:func:`retrain_pruned`).
+
+    ``sign``: how prune by fairness ranks S(i) (:func:`fairscore.fairinfl.pruning.keep_indices`).
+    ``reused``, ``reuse``: prune rows of the same run computed before, and the strategies
+    whose rows are copied from them instead of retrained (a protocol variant takes random and
+    accuracy pruning from the default protocol when they cannot differ,
+    :func:`variant_reuse`). Rows are in strategy × fraction order either way.
+    """
+    seeds, n = run_seeds(run), len(d.y_train)
+    have = set(reuse) & set(strategies)
+    if have and reused is None:
+        raise DataError(f"prune strategies {sorted(have)} are to be copied, but no earlier prune rows were given")
+    jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{constraint}"], accuracy=scores["accuracy"],
+                                seed=seeds["subset"], sign=sign)) for s in strategies if s not in have for f in fractions]
+    parts = [] if not jobs else [retrain_pruned(d, jobs, training=training, run=run)]
+    if have:
+        copied = reused[reused["strategy"].isin(have) & reused["fraction"].isin(fractions)]
+        if (copied["run"] != run).any() or len(copied) != len(have) * len(fractions):
+            raise DataError(f"reused prune rows: expected run {run} and {len(fractions)} fractions of "
+                            f"{sorted(have)}; got runs {sorted(set(copied['run']))}, {len(copied)} rows")
+        parts.append(copied)
+    frame = pd.concat(parts, ignore_index=True)
+    order = {(s, f): i for i, (s, f) in enumerate((s, f) for s in strategies for f in fractions)}
+    return frame.iloc[np.argsort([order[(s, f)] for s, f in zip(frame["strategy"], frame["fraction"], strict=True)],
+                                 kind="stable")].reset_index(drop=True)
+
+
+def erm_metrics(d: RunData, training: dict, *, run: int) -> dict[str, float]:
+    """ERM baseline: the same network and budget with λ = 0."""
+    model = _train(d, training, lam=0.0, run=run)
+    return infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
+
+
+def reduction_metrics(d: RunData, training: dict, reduction: dict, *, run: int) -> dict[str, float]:
+    """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22)."""
+    from fairlearn.reductions import DemographicParity, ExponentiatedGradient
+
+    if training.get("architecture", "mlp") != "mlp":
+        raise ConfigError(f"the reduction baseline trains the MLP only; training.architecture is "
+                          f"{training['architecture']!r} (leave 'reduction' out of the dataset's baselines)")
+    seeds = run_seeds(run)
+    steps = reduction.get("steps") or training_steps(training, len(d.y_train))
+    estimator = FairMLPClassifier(hidden=training["hidden"], steps=steps, batch_size=training["batch_size"],
+                                  lr=training["lr"], weight_decay=training["weight_decay"], seed=seeds["init"])
+    torch.manual_seed(seeds["init"])
+    mitigator = ExponentiatedGradient(estimator, constraints=DemographicParity(difference_bound=reduction["bound"]),
+                                      eps=reduction["eps"], max_iter=reduction["max_iter"], eta0=reduction["eta0"],
+                                      run_linprog_step=True)
+    mitigator.fit(d.X_train, d.y_train, sensitive_features=d.z_train)
+    pred = mitigator.predict(d.X_test, random_state=seeds["split"])
+    return {**infl_metrics(pred, d.y_test, d.z_test), "oracle_calls": len(mitigator.predictors_)}
+
+
+def first_order_pairs(model, d: RunData, *, n_pairs: int, eta: float, lam: float, seed: int) -> pd.DataFrame:
+    """App. C.3: predicted vs real change of a test output after one step on a training point (float64)."""
+    model = model.double()
+    rng = np.random.RandomState(seed)
+    pairs = np.column_stack([rng.randint(len(d.y_train), size=n_pairs), rng.randint(len(d.y_test), size=n_pairs)])
+    X_train = d.X_train.astype(np.float64)
+    b = constraint_factors("dp", d.z_train, d.y_train, predict_logits(model, X_train), alpha="group_mean")
+    predicted, real = one_step_changes(model, X_train, d.y_train, b, d.X_test.astype(np.float64), pairs,
+                                       eta=eta, lam=lam)
+    return pd.DataFrame({"train": pairs[:, 0], "test": pairs[:, 1], "predicted": predicted, "real": real})
+
+
+def toy_example(toy: dict, *, seed: int, scoring: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fig. 1 / Proposition 5.2: four 1-D Gaussian cells, a linear model, S(i), and reweighting.
+
+    A linear logistic model f(x) = w·x + b (so Θ(x_i, x_j) = x_i x_j + 1) is fit on all
+    points, scored with the DP constraint, then refit with the ``drop_fraction`` lowest-|S|
+    points weighted 0. Returns the points (x, z, y, score, dropped) and the two models'
+    thresholds and DP violations.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    cells = [(z, y) for z in (0, 1) for y in (0, 1)]
+    x = np.concatenate([rng.normal(toy["means"][f"z{z}_y{y}"], toy["sd"], toy["n_per_cell"]) for z, y in cells])
+    z = np.repeat([c[0] for c in cells], toy["n_per_cell"])
+    y = np.repeat([c[1] for c in cells], toy["n_per_cell"])
+    X = x[:, None]
+
+    def fit(weights):
+        clf = LogisticRegression().fit(X, y, sample_weight=weights)
+        linear = torch.nn.Linear(1, 1).double()
+        with torch.no_grad():
+            linear.weight.copy_(torch.as_tensor(clf.coef_))
+            linear.bias.copy_(torch.as_tensor(clf.intercept_))
+        pred = clf.predict(X)
+        return linear, {"threshold": float(-clf.intercept_[0] / clf.coef_[0, 0]), **infl_metrics(pred, y, z)}
+
+    linear, before = fit(None)
+    score = fairness_scores(linear, X, z, y, constraint="dp", alpha=scoring["alpha"], eta=scoring["eta"])
+    n_drop = int(round(toy["drop_fraction"] * len(x)))
+    dropped = np.zeros(len(x), dtype=bool)
+    dropped[np.argsort(np.abs(score), kind="stable")[:n_drop]] = True
+    _, after = fit(np.where(dropped, 0.0, 1.0))
+    points = pd.DataFrame({"x": x, "z": z, "y": y, "score": score, "dropped": dropped})
+    models = pd.DataFrame([{"model": "all points", **before}, {"model": "low-|S| points weighted 0", **after}])
+    return points, models
+
+
+def extreme_examples(score, *, count: int) -> pd.DataFrame:
+    """App. C.4: the ``count`` training examples with the highest and the ``count`` with the lowest
+    S(i) (Eq. 35, signed), ties broken by training index. Columns: ``end`` (highest, lowest),
+    ``rank`` (1 = most extreme), ``train`` (position among the training rows) and ``score``."""
+    score = np.asarray(score, dtype=np.float64)
+    if not 1 <= count <= len(score):
+        raise DataError(f"count = {count}; expected between 1 and the {len(score)} scored training examples")
+    order = np.argsort(-score, kind="stable")
+    lowest = np.argsort(score, kind="stable")[:count]
+    frames = [pd.DataFrame({"end": end, "rank": np.arange(1, count + 1), "train": rows, "score": score[rows]})
+              for end, rows in (("highest", order[:count]), ("lowest", lowest))]
+    return pd.concat(frames, ignore_index=True)

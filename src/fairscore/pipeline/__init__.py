@@ -1,0 +1,3 @@
+"""The machinery between Snakemake and the package (``workflow``: the script adapter; ``config``:
+config checks; ``provenance`` and ``audit``: records of every output; ``targets``: the paper
+element → target map; ``cli``: the ``fairscore`` command)."""
