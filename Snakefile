@@ -1,5 +1,5 @@
 # fairscore: reproduces FairInfl (Wang, Wang & Liu, ICML 2022) and FairShap
-# (Arnaiz-Rodriguez & Oliver). See README.md; conventions in workflow.md.
+# (Arnaiz-Rodriguez & Oliver). See README.md and docs/; conventions in workflow.md.
 from snakemake.utils import min_version
 
 min_version("9.19")
@@ -81,8 +81,8 @@ rule all:
         rules.reproduction_report.output.html,
 
 
-# The image and text experiments (issue 7). They need data from outside PyPI (README, "External
-# data"), so `all` leaves them out; `--configfile config/deep_fixture.yaml deep` builds them from
+# The image and text experiments. They need data from outside PyPI (docs/image_text.md), so
+# `all` leaves them out; `deep --configfile config/deep_fixture.yaml` builds them from
 # generated fixtures anywhere.
 rule deep:
     input:

@@ -1,7 +1,7 @@
 """Speed of the FairInfl scores: ours (one backward + one JVP) vs the explicit kernel vs inference.
 
 Writes ``results/benchmarks/fairinfl_speed.csv`` (one row per case and implementation, with
-the ratios) and ``fairinfl_speed.json`` (the machine). Cases (issue 6): the Adult MLP
+the ratios) and ``fairinfl_speed.json`` (the machine). Cases (FairInfl Adult): the Adult MLP
 (98 → 64 → 1) on n = 2,000 and 10,000 synthetic standard-normal rows, and on the full
 resampled Adult (``results/data/fairinfl_adult.npz``; run ``snakemake fairinfl_scores``
 first, else the case is skipped).

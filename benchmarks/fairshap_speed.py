@@ -1,7 +1,7 @@
 """Speed of the FairShap valuations: ours vs the straightforward loop vs pyDVL vs the paper.
 
 Writes ``results/benchmarks/fairshap_speed.csv`` (one row per case and implementation,
-with the ratio to ours and, for ours at 100k rows, whether the issue's targets of 8 s
+with the ratio to ours and, for ours at 100k rows, whether the project's speed targets of 8 s
 (18 features) and 30 s (200 features) on 2 cores are met) and a JSON with the machine.
 Cases: Adult-sex and COMPAS-race split 0 (all valuations; skipped unless
 ``snakemake splits`` has written them) and synthetic data as in the run-time figure
@@ -50,7 +50,7 @@ from fairscore.datasets.synthetic import gaussian_classes
 OUT = Path("results/benchmarks")
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "fairshap_runtimes.csv"
 SIZES_FULL = [(60_000, 18), (80_000, 18), (100_000, 18), (100_000, 200)]
-#: the issue's targets on 2 cores: seconds for (rows, features)
+#: the project's speed targets on 2 cores: seconds for (rows, features)
 TARGETS = {(100_000, 18): 8.0, (100_000, 200): 30.0}
 
 

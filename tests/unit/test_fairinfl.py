@@ -156,7 +156,7 @@ def test_toy_scores_are_proportional_to_abs_x_and_the_low_ones_are_dropped():
     assert list(models.model) == ["all points", "low-|S| points weighted 0"] and models.violation_abs.le(1).all()
 
 
-# ----------------------------------------------------------------------------- CelebA and Jigsaw (issue 7)
+# ----------------------------------------------------------------------------- CelebA and Jigsaw (image and text)
 RESNET = {**TRAINING, "architecture": "resnet_two_fc", "blocks": [1, 1, 1, 1], "hidden": 8, "steps": 2,
           "batch_size": 4, "augment": True, "device": "cpu"}
 

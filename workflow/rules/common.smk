@@ -80,7 +80,7 @@ METHODS = [r for m, e in config["methods"].items() if "recipe_of" not in e
 # reference rows (gaps 0 by construction): no markers, not in the paper layout nor in the cross-family table
 REFERENCE_METHODS = [m for m in METHODS if config["methods"][m]["kind"] == "majority"]
 CROSS = config["cross_family"]
-CROSS_METHODS = list(CROSS["methods"])  # extra rows of the cross-family Table 2 (issue 9)
+CROSS_METHODS = list(CROSS["methods"])  # extra rows of the cross-family Table 2
 ALL_METHODS = {**config["methods"], **CROSS["methods"]}
 
 
@@ -130,7 +130,7 @@ def method_aif360_paths(wildcards):
     return pair_aif360_paths(wildcards) if method_kind(wildcards) == "optprep" else []
 
 
-# FairShap figures (issue 5)
+# FairShap figures
 FIGS = config["fairshap_figures"]
 FIG_DIR = "results/figures/fairshap"
 ALPHA_METHODS = FIGS["alpha"]["methods"]
@@ -177,7 +177,7 @@ def runtime_params():
     return {**runtime, "influence": influence, "labelbias": labelbias, "fairshap": fairshap}
 
 
-# FairInfl (issue 6)
+# FairInfl
 INFL = config["fairinfl"]
 INFL_DATASETS = ["adult", "celeba", "jigsaw"]
 

@@ -1,4 +1,4 @@
-# Cross-family comparison (issue 9): FairInfl scores as Table 2 methods, and every method ranked.
+# Cross-family comparison: FairInfl scores as Table 2 methods, and every method ranked.
 
 
 rule fairinfl_split_scores_pair:

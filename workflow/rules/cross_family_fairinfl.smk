@@ -1,4 +1,4 @@
-# Cross-family (issue 9): FairShap values as a fourth prune strategy of the FairInfl Adult
+# Cross-family: FairShap values as a fourth prune strategy of the FairInfl Adult
 # protocol (in neither paper). cross_family_fairinfl builds the comparison figure.
 
 

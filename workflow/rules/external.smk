@@ -1,4 +1,4 @@
-# Datasets from outside PyPI (issue 7): one index of examples per dataset, from its upstream layout,
+# Datasets from outside PyPI: one index of examples per dataset, from its upstream layout,
 # the images decoded once into arrays, and the Jigsaw comments encoded once. A dataset (or the text
 # encoder) with a `fixture:` entry is first written there as a tiny upstream-format fixture
 # (config/deep_fixture.yaml), so the image and text DAG runs anywhere without the real data.

@@ -1,4 +1,4 @@
-# FairInfl (issues 6, 7; algorithms.md §2, §4.4–4.6): scores per run, pruned retrains, baselines and
+# FairInfl (Adult, CelebA, Jigsaw; algorithms.md §2, §4.4–4.6): scores per run, pruned retrains, baselines and
 # the figures, for {infl} = adult (MLP on AIF360 Adult), celeba (ResNet-18 + two FC layers on 28 x 28
 # crops) and jigsaw (MLP on cached BERT vectors). fairinfl_adult, fairinfl_celeba and fairinfl_jigsaw
 # build one dataset each; Adult also has the first-order check and the toy example.

@@ -1,4 +1,4 @@
-# FairShap analysis figures (issue 5; algorithms.md §4.2). One target per figure;
+# FairShap analysis figures (algorithms.md §4.2). One target per figure;
 # fairshap_figures builds them all.
 
 

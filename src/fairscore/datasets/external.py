@@ -1,4 +1,4 @@
-"""Datasets that come from outside PyPI: CelebA, Jigsaw, LFW(A) and FairFace (issue 7).
+"""Datasets that come from outside PyPI: CelebA, Jigsaw, LFW(A) and FairFace.
 
 Each dataset lives in a local directory with its upstream layout (file names and formats
 exactly as the official release ships them). :func:`check_layout` says what is missing,

@@ -1,4 +1,4 @@
-"""Tiny copies of the external datasets in their exact upstream formats (issue 7).
+"""Tiny copies of the external datasets in their exact upstream formats.
 
 Tests (and fixture configs) use them in place of CelebA, Jigsaw, LFW and FairFace:
 the same file names, columns, separators, partition files and image files, with a

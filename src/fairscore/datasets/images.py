@@ -1,4 +1,4 @@
-"""Face images as cached arrays, and the training-time augmentation (issue 7).
+"""Face images as cached arrays, and the training-time augmentation.
 
 The image pipelines read every image once into one ``uint8`` array of shape
 (n, 3, size, size), cached as a file, so training, scoring and embedding jobs rerun

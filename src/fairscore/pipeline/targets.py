@@ -26,7 +26,7 @@ TARGETS_FILE = "workflow/targets.yaml"
 #: what each value of an entry's ``config`` means for a reader who wants to build it
 CONFIGS = {
     "default": "config/config.yaml (public tabular data)",
-    "deep": "external data (README, 'External data'), or fixtures: --configfile config/deep_fixture.yaml",
+    "deep": "external data (docs/image_text.md), or fixtures: --configfile config/deep_fixture.yaml",
 }
 
 _REQUIRED = ("paper", "element", "section", "title", "outputs", "config")

@@ -106,7 +106,7 @@ def fairshap_prune_runs(d: RunData, values, *, training: dict, fractions, run: i
 
 
 def fairinfl_split_scores(X, y, a, split, *, training: dict, scoring: dict, split_index: int) -> dict[str, np.ndarray]:
-    """FairInfl scores of one FairShap Table 2 split's training rows (cross-family comparison, issue 9).
+    """FairInfl scores of one FairShap Table 2 split's training rows (cross-family comparison).
 
     The λ-constrained MLP of ``training`` (:func:`score_model`, seeds of
     run ``split_index``) is trained on the split's standardised training part (D2 scaler)

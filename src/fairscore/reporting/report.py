@@ -138,7 +138,7 @@ class ReportInputs:
 
 
 _DEEP_NOT_RUN = ("not run here: needs CelebA, Jigsaw and the face data from outside PyPI and a GPU; `snakemake deep` "
-                 "builds them (README, “Image and text experiments”)")
+                 "builds them (docs/image_text.md)")
 
 
 def report_claims(r: ReportInputs) -> pd.DataFrame:
