@@ -1,4 +1,4 @@
-"""The ``fairscore`` command line: ``fairscore audit PATH`` and ``fairscore targets``.
+"""The ``fairscore`` command line: ``fairscore audit PATH``, ``fairscore targets`` and ``fairscore config-docs``.
 
 ``audit`` exits 1 when a file differs from its record, and 3 when every file matches but some
 were made with other job parameters than the current config gives."""
@@ -10,6 +10,7 @@ import json
 import sys
 
 from fairscore.pipeline.audit import AuditError, audit, render_tree, stale, to_json
+from fairscore.pipeline.config_docs import CONFIG_README, render_config_docs
 from fairscore.errors import ConfigError
 from fairscore.pipeline.provenance import DEFAULT_CONFIG, run_config_files
 from fairscore.pipeline.targets import TARGETS_FILE, load_targets, render_targets, targets_to_json
@@ -56,6 +57,16 @@ def _targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_docs(args: argparse.Namespace) -> int:
+    try:
+        text = render_config_docs(args.root)
+    except ConfigError as err:
+        print(f"fairscore config-docs: FAILED: {err}", file=sys.stderr)
+        return 1
+    print(text, end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fairscore", description="fairscore pipeline tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--root", default=".", help=f"the workflow directory holding {TARGETS_FILE} (default: .)")
     cmd.add_argument("--json", action="store_true", help="print the map as JSON")
     cmd.set_defaults(run=_targets)
+    cmd = commands.add_parser("config-docs", help=f"print {CONFIG_README}: every config key with its default, "
+                                                  "allowed values and meaning")
+    cmd.add_argument("--root", default=".", help="the workflow directory holding config/ (default: .)")
+    cmd.set_defaults(run=_config_docs)
     args = parser.parse_args(argv)
     return args.run(args)
 
