@@ -47,24 +47,26 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _targets(args: argparse.Namespace) -> int:
+def _print_or_fail(command: str, text) -> int:
+    """Print what ``text()`` returns; a :class:`ConfigError` is printed as the command's failure (exit 1)."""
     try:
-        targets = load_targets(args.root)
+        out = text()
     except ConfigError as err:
-        print(f"fairscore targets: FAILED: {err}", file=sys.stderr)
+        print(f"fairscore {command}: FAILED: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(targets_to_json(targets), indent=2) if args.json else render_targets(targets))
+    print(out, end="" if out.endswith("\n") else "\n")
     return 0
+
+
+def _targets(args: argparse.Namespace) -> int:
+    def text() -> str:
+        targets = load_targets(args.root)
+        return json.dumps(targets_to_json(targets), indent=2) if args.json else render_targets(targets)
+    return _print_or_fail("targets", text)
 
 
 def _config_docs(args: argparse.Namespace) -> int:
-    try:
-        text = render_config_docs(args.root)
-    except ConfigError as err:
-        print(f"fairscore config-docs: FAILED: {err}", file=sys.stderr)
-        return 1
-    print(text, end="")
-    return 0
+    return _print_or_fail("config-docs", lambda: render_config_docs(args.root))
 
 
 def main(argv: list[str] | None = None) -> int:
