@@ -367,6 +367,15 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", me
     phi : ndarray of shape (n_train, n_ref)
         ``phi[i, j]`` is training point i's Shapley value for reference point j; each
         column sums to the kNN utility of the whole training set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairscore import knn_shapley_matrix
+    >>> X_train, y_train = np.array([[0.0], [1.0], [3.0]]), np.array([1, 1, 0])
+    >>> phi = knn_shapley_matrix(X_train, y_train, np.array([[0.2]]), np.array([1]), k=1)
+    >>> phi.ravel().tolist()
+    [0.5, 0.5, 0.0]
     """
     X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, None, k, tie_order)
     X_cols, y_cols, _, _, column = _reference_columns(X_ref, y_ref, np.zeros(len(X_ref)), dedup)

@@ -74,6 +74,17 @@ def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign
         fnr_a0, fnr_a1, eop, eodds, eodds_abs``. A = Y: ``acc, tpr, tnr, fpr, fnr, eop,
         eop_bounded``. Multi-group: ``acc, tpr, tnr`` and ``tpr_a<g>, tnr_a<g>`` per
         group, ``eop, eodds``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairscore import fair_shapley_values
+    >>> rng = np.random.default_rng(0)
+    >>> X, a = rng.normal(size=(60, 2)), rng.integers(0, 2, 60)
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> values = fair_shapley_values(X[:40], y[:40], X[40:], y[40:], a[40:], k=5)
+    >>> values.shape, list(values.columns[:3])
+    ((40, 14), ['acc', 'tpr', 'tnr'])
     """
     if sign not in ("privileged", "data"):
         raise DataError(f"sign = {sign!r}; expected 'privileged' or 'data'")

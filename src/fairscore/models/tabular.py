@@ -158,6 +158,19 @@ class FairMLPClassifier(ClassifierMixin, BaseEstimator):
 
     λ is 0 here (reduction puts the constraint in the Lagrangian); ``fit`` trains a fresh
     network from ``seed`` for ``steps`` steps, so clones are independent and deterministic.
+    ``fit`` takes X of shape (n, n_features) and y of shape (n,) in {0, 1}; the trained
+    single-logit network is ``model_`` (scores: :func:`fairscore.fairinfl_scores`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairscore import FairMLPClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(64, 3))
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> clf = FairMLPClassifier(hidden=8, steps=20, batch_size=16).fit(X, y)
+    >>> clf.predict(X).shape
+    (64,)
     """
 
     def __init__(self, hidden=64, steps=1000, batch_size=128, lr=1e-3, weight_decay=5e-4, seed=0):
