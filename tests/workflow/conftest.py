@@ -1,4 +1,8 @@
-"""Run Snakemake in a temporary copy of the workflow (Snakemake locks its directory)."""
+"""Run Snakemake in a temporary copy of the workflow (Snakemake locks its directory).
+
+The modules that only read what the test config builds share one build per session
+(:func:`shared_build`); a module that changes files works on :func:`private_copy` of it.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +44,25 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
 def build(workdir: Path, *targets: str) -> subprocess.CompletedProcess:
     """Build ``targets`` on 2 cores with the small test config (tests/config/test.yaml)."""
     return snakemake(workdir, "--cores", "2", *targets, "--configfile", "tests/config/test.yaml")
+
+
+#: what the modules reading the shared build check: one 2-core build of all of it per session
+SHARED_TARGETS = ("reproduction_report", "cross_family", "cross_family_fairinfl", "fairshap_figures",
+                  "fairshap_scores", "fairinfl_adult", "fairinfl_sensitivity")
+
+
+@pytest.fixture(scope="session")
+def shared_build(root, tmp_path_factory) -> Path:
+    """The test config's :data:`SHARED_TARGETS`, built once; tests must not change its files."""
+    tree = copy_workflow(root, tmp_path_factory.mktemp("shared"))
+    build(tree, *SHARED_TARGETS)
+    return tree
+
+
+def private_copy(built: Path, dest: Path) -> Path:
+    """A copy of a built tree (file times and Snakemake's metadata kept: nothing to rebuild)."""
+    shutil.copytree(built, dest, symlinks=True)
+    return dest
 
 
 @pytest.fixture(scope="module")

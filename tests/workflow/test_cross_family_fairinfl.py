@@ -11,13 +11,12 @@ import yaml
 
 from fairscore.fairinfl.pruning import kept_count
 
-from .conftest import PNG_MAGIC, build
+from .conftest import PNG_MAGIC
 
 
 @pytest.fixture(scope="module")
-def built(test_workflow):
-    build(test_workflow, "cross_family_fairinfl")
-    return test_workflow
+def built(shared_build):
+    return shared_build
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,12 @@ import pytest
 
 from fairscore.pipeline.targets import load_targets
 
-from .conftest import PNG_MAGIC, build
+from .conftest import PNG_MAGIC
 
 
 @pytest.fixture(scope="module")
-def built(test_workflow):
-    build(test_workflow, "fairinfl_adult", "fairinfl_sensitivity")
-    return test_workflow
+def built(shared_build):
+    return shared_build
 
 
 def test_balanced_adult_has_1669_rows_per_cell(built):

@@ -8,11 +8,10 @@ import numpy as np
 
 from fairscore.fileio import sha256_file
 
-from .conftest import build
 
 
-def test_fairshap_scores_target(test_workflow):
-    build(test_workflow, "fairshap_scores")
+def test_fairshap_scores_target(shared_build):
+    test_workflow = shared_build
     base = test_workflow / "results" / "scores" / "fairshap"
     assert sorted(p.name for p in base.iterdir()) == ["compas_race", "german_sex"]
     with np.load(base / "german_sex" / "0.npz") as z:

@@ -9,16 +9,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PNG_MAGIC, build, snakemake
+from .conftest import PNG_MAGIC, build, private_copy, snakemake
 
 FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
            "fig_synthetic_weights")
 
 
 @pytest.fixture(scope="module")
-def built(test_workflow):
-    build(test_workflow, "fairshap_figures")
-    return test_workflow
+def built(shared_build, tmp_path_factory):
+    return private_copy(shared_build, tmp_path_factory.mktemp("figures") / "work")
 
 
 @pytest.fixture(scope="module")

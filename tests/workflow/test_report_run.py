@@ -15,15 +15,14 @@ from matplotlib import image
 from fairscore.fileio import write_json
 from fairscore.pipeline.provenance import file_record, find_record
 
-from .conftest import PNG_MAGIC, build
+from .conftest import PNG_MAGIC, build, private_copy
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
 @pytest.fixture(scope="module")
-def built(test_workflow):
-    build(test_workflow, "reproduction_report", "cross_family")
-    return test_workflow
+def built(shared_build, tmp_path_factory):
+    return private_copy(shared_build, tmp_path_factory.mktemp("report") / "work")
 
 
 def test_every_table2_cell_of_the_run_has_a_verdict(built):

@@ -14,16 +14,16 @@ import time
 import pytest
 import yaml
 
-from .conftest import snakemake
+from .conftest import private_copy, snakemake
 
 CONFIG = ("--configfile", "tests/config/test.yaml")
 TABLES = ("table2.csv", "table2.md", "table2.tex")
 
 
 @pytest.fixture(scope="module")
-def clean(test_workflow):
-    snakemake(test_workflow, "--cores", "2", "table2", *CONFIG)
-    return test_workflow, {t: (test_workflow / "results" / "tables" / t).read_bytes() for t in TABLES}
+def clean(shared_build, tmp_path_factory):
+    work = private_copy(shared_build, tmp_path_factory.mktemp("reruns") / "work")
+    return work, {t: (work / "results" / "tables" / t).read_bytes() for t in TABLES}
 
 
 def test_changing_one_method_parameter_reruns_only_its_jobs(clean):

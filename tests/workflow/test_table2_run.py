@@ -17,9 +17,8 @@ TABLES = ("table2.csv", "table2.md", "table2.tex")
 
 
 @pytest.fixture(scope="module")
-def first_run(test_workflow):
-    build(test_workflow, "table2")
-    return test_workflow
+def first_run(shared_build):
+    return shared_build
 
 
 def test_table2_files_cover_every_pair_method_and_metric(first_run):
