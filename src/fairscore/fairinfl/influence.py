@@ -46,7 +46,7 @@ CONSTRAINTS = ("dp", "tpr", "fpr", "eo", "cov")
 _ALPHAS = ("paper", "group_mean", "centred")
 
 
-def _functional(model: torch.nn.Module):
+def functional(model: torch.nn.Module):
     """Eval-mode functional view of ``model``: its detached parameters, f(params, x) -> logits
     (buffers held constant) and ``cast``, which makes a tensor of the parameters' dtype and device."""
     model.eval()
@@ -69,7 +69,7 @@ def _batches(n: int, batch_size: int):
 
 def predict_logits(model: torch.nn.Module, X, *, batch_size: int = 1024) -> torch.Tensor:
     """f(x) for every row of X, in evaluation mode, without gradients."""
-    params, f, cast = _functional(model)
+    params, f, cast = functional(model)
     X = cast(X)
     with torch.no_grad():
         return torch.cat([f(params, X[s]) for s in _batches(len(X), batch_size)])
@@ -83,7 +83,7 @@ def hinge_derivative(logits, y_pm) -> torch.Tensor:
 def _hinge_derivatives(model, X, y) -> torch.Tensor:
     """ℓ′_i of every example at the model's parameters, with ỹ = 2y − 1."""
     logits = predict_logits(model, X)
-    return hinge_derivative(logits, _functional(model)[2](2 * np.asarray(y).ravel() - 1))
+    return hinge_derivative(logits, functional(model)[2](2 * np.asarray(y).ravel() - 1))
 
 
 def _group_factor(z: np.ndarray, within: np.ndarray, alpha: str) -> np.ndarray:
@@ -173,7 +173,7 @@ def constraint_factors(constraint: str, z, y, logits, *, alpha: str = "paper") -
 def _forward_and_tangents(model, X, components: list, rows, batch_size):
     """One forward and one backward per batch (``torch.func.vjp``): the logits of ``rows`` and, per
     component w (aligned with ``rows``), the tangent G_w = Σ_k w_k ∇_θ f(x_{rows[k]}), in float64."""
-    params, f, cast = _functional(model)
+    params, f, cast = functional(model)
     weights = [cast(w).reshape(-1) for w in components]
     tangents = [{k: torch.zeros_like(v, dtype=torch.float64) for k, v in params.items()} for _ in weights]
     logits = cast(torch.empty(len(rows)))
@@ -190,7 +190,7 @@ def _forward_and_tangents(model, X, components: list, rows, batch_size):
 
 def _tangent_products(model, X, tangent, rows, out, batch_size) -> None:
     """out[i] = ⟨∇_θ f(x_i), tangent⟩ for i in ``rows``, one JVP per batch."""
-    params, f, _ = _functional(model)
+    params, f, _ = functional(model)
     tangent = {k: v.to(params[k].dtype) for k, v in tangent.items()}
     for s in _batches(len(rows), batch_size):
         idx = rows[s]
@@ -199,7 +199,7 @@ def _tangent_products(model, X, tangent, rows, out, batch_size) -> None:
 
 
 def _prepare(model, X):
-    X = _functional(model)[2](X)
+    X = functional(model)[2](X)
     return X, X.device
 
 
@@ -269,7 +269,7 @@ def loss_scores(model: torch.nn.Module, X, y, *, eta: float = 1.0, lam: float = 
 
 def _per_example_grads(model, X, batch_size):
     """Yield (rows, per-example gradient dict) batch by batch (``vmap(grad)``)."""
-    params, f, cast = _functional(model)
+    params, f, cast = functional(model)
     X = cast(X)
     single = grad(lambda p, x: f(p, x.unsqueeze(0)).squeeze(0))
     for s in _batches(len(X), batch_size):
@@ -323,7 +323,7 @@ def one_step_changes(model: torch.nn.Module, X, y, factors, X_target, pairs, *, 
     predicted: (η/n) Θ(x_i, x_j) (ℓ′_i + λ b_i); real: f(x_j; θ′) − f(x_j; θ₀) after the step
     θ′ = θ₀ + (η/n) ∇_θ[ℓ(f(x_i), ỹ_i) + λ b_i f(x_i)] that removes example i.
     """
-    params, f, cast = _functional(model)
+    params, f, cast = functional(model)
     X, X_target, b = cast(X), cast(X_target), cast(factors)
     y_pm = cast(2 * np.asarray(y).ravel() - 1)
     n = len(X)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from fairscore.errors import DataError
-from fairscore.fairinfl.influence import _functional, fairness_scores
+from fairscore.fairinfl.influence import functional, fairness_scores
 
 __all__ = [
     "fairinfl_scores",
@@ -99,7 +99,7 @@ def fairinfl_scores(model: torch.nn.Module, X, y, *, sensitive_features, constra
         raise DataError("X has no rows; expected at least one example")
     y = _binary("y", y, n)
     z = _binary("sensitive_features", sensitive_features, n)
-    _, _, cast = _functional(model)
+    _, _, cast = functional(model)
     with torch.no_grad():
         out = model(cast(X[:1]))
     if out.numel() != 1:

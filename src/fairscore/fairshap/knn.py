@@ -266,7 +266,7 @@ class _Engine:
         return be.map(lambda sl: fn(self.phi(be.floats(X_cols[sl]), be.floats(y_cols[sl])), sl), slices)
 
 
-def _reference_columns(X_ref, y_ref, cell, dedup):
+def reference_columns(X_ref, y_ref, cell, dedup):
     """Distinct (features, label, cell) reference columns.
 
     Returns the columns' features and labels, each column's cell and point count, and
@@ -279,7 +279,7 @@ def _reference_columns(X_ref, y_ref, cell, dedup):
     return unique[:, :-2], unique[:, -2], unique[:, -1].astype(np.int64), counts.astype(np.float64), inverse.ravel()
 
 
-def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k, tie_order):
+def check_inputs(X_train, y_train, X_ref, y_ref, groups, k, tie_order):
     if tie_order not in TIE_ORDERS:
         raise DataError(f"tie_order = {tie_order!r}; expected one of {', '.join(map(repr, TIE_ORDERS))}")
     X_train, X_ref = np.asarray(X_train, dtype=np.float64), np.asarray(X_ref, dtype=np.float64)
@@ -302,7 +302,7 @@ def _check_inputs(X_train, y_train, X_ref, y_ref, groups, k, tie_order):
     return X_train, y_train, X_ref, y_ref
 
 
-def _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, n_cells, *, k, device, memory_mb,
+def cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, n_cells, *, k, device, memory_mb,
                dedup, n_threads, tie_order):
     """Per cell g, the sum of col_weight[c] * Phi[:, c] over its columns; shape (n_train, n_cells)."""
     device = "numba" if tie_order == "authors" else _resolve_device(device)
@@ -377,9 +377,9 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", me
     >>> phi.ravel().tolist()
     [0.5, 0.5, 0.0]
     """
-    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, None, k, tie_order)
-    X_cols, y_cols, _, _, column = _reference_columns(X_ref, y_ref, np.zeros(len(X_ref)), dedup)
-    phi = _cell_sums(X_train, y_train, X_cols, y_cols, np.arange(len(X_cols)), np.ones(len(X_cols)),
+    X_train, y_train, X_ref, y_ref = check_inputs(X_train, y_train, X_ref, y_ref, None, k, tie_order)
+    X_cols, y_cols, _, _, column = reference_columns(X_ref, y_ref, np.zeros(len(X_ref)), dedup)
+    phi = cell_sums(X_train, y_train, X_cols, y_cols, np.arange(len(X_cols)), np.ones(len(X_cols)),
                      len(X_cols), k=k, device=device, memory_mb=memory_mb, dedup=dedup, n_threads=n_threads,
                      tie_order=tie_order)
     return phi[:, column]

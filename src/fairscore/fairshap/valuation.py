@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fairscore.errors import DataError
-from fairscore.fairshap.knn import _cell_sums, _check_inputs, _reference_columns
+from fairscore.fairshap.knn import cell_sums, check_inputs, reference_columns
 
 __all__ = [
     "fair_shapley_values",
@@ -31,8 +31,8 @@ def _subset_means(X_train, y_train, X_ref, y_ref, masks: dict[str, np.ndarray], 
     # and the means are linear combinations of the cell sums.
     membership = np.column_stack(list(masks.values()))
     patterns, cell = np.unique(membership, axis=0, return_inverse=True)
-    X_cols, y_cols, col_cell, col_weight, _ = _reference_columns(X_ref, y_ref, cell.ravel(), options["dedup"])
-    sums = _cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, len(patterns), **options)
+    X_cols, y_cols, col_cell, col_weight, _ = reference_columns(X_ref, y_ref, cell.ravel(), options["dedup"])
+    sums = cell_sums(X_train, y_train, X_cols, y_cols, col_cell, col_weight, len(patterns), **options)
     combine = patterns / membership.sum(axis=0)  # (cells, masks): 1/|mask| where the cell is in it
     return {name: sums @ combine[:, v] for v, name in enumerate(masks)}
 
@@ -88,7 +88,7 @@ def fair_shapley_values(X_train, y_train, X_ref, y_ref, a_ref=None, *, k=5, sign
     """
     if sign not in ("privileged", "data"):
         raise DataError(f"sign = {sign!r}; expected 'privileged' or 'data'")
-    X_train, y_train, X_ref, y_ref = _check_inputs(X_train, y_train, X_ref, y_ref, a_ref, k, tie_order)
+    X_train, y_train, X_ref, y_ref = check_inputs(X_train, y_train, X_ref, y_ref, a_ref, k, tie_order)
     for name, y in (("y_train", y_train), ("y_ref", y_ref)):
         if not set(np.unique(y)) <= {0, 1}:
             raise DataError(f"{name} has values {sorted(np.unique(y).tolist())}; expected binary labels 0/1")

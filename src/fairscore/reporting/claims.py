@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fairscore.reporting.verdicts import Estimate, NOT_REPRODUCED, REPRODUCED, Settings, UNDETERMINED, Undetermined, _binomial, _z, not_worse, tost
+from fairscore.reporting.verdicts import Estimate, NOT_REPRODUCED, REPRODUCED, Settings, UNDETERMINED, Undetermined, binomial_se, welch_z, not_worse, tost
 
 __all__ = [
     "CLAIMS",
@@ -115,7 +115,7 @@ def random_drops_accuracy(curves: Curves, s: Settings) -> tuple[bool, str]:
     lo, full = curves.between(0.1, 1.0)[0], curves.full()
     acc_lo, acc_full = curves.at("random", lo, "accuracy"), curves.at("random", full, "accuracy")
     v_lo, v_full = curves.at("random", lo, "violation_abs"), curves.at("random", full, "violation_abs")
-    z = _z(acc_lo, acc_full)
+    z = welch_z(acc_lo, acc_full)
     kept, p = not_worse(v_full, v_lo, margin=s.margin, alpha=s.alpha)  # |violation| at lo not lower by > margin
     return z < -s.threshold and kept, (f"random at {lo:g} vs {full:g}: accuracy {acc_lo} vs {acc_full} (z = {z:+.1f}); "
                                        f"|violation| {v_lo} vs {v_full} (not lower by more than the margin: p {p:.2g})")
@@ -135,7 +135,7 @@ def fairness_lowers_violation_small(curves: Curves, s: Settings) -> tuple[bool, 
         fair = curves.at("fairness", f, "violation_abs")
         for other in ("random", "accuracy"):
             o = curves.at(other, f, "violation_abs")
-            z = _z(fair, o)
+            z = welch_z(fair, o)
             ok &= z < -s.threshold
             shown.append(f"{f:g} vs {other}: {fair} vs {o} (z = {z:+.1f})")
     return ok, "|violation| " + "; ".join(shown)
@@ -147,7 +147,7 @@ def anomaly_below_10(curves: Curves, s: Settings) -> tuple[bool, str]:
         raise Undetermined(f"no kept fraction below 0.1 among {curves.fractions}")
     ref = 0.2 if any(np.isclose(curves.fractions, 0.2)) else curves.between(0.1, 1.0)[0]
     a, b = curves.at("fairness", tiny[0], "violation_abs"), curves.at("fairness", ref, "violation_abs")
-    z = _z(a, b)
+    z = welch_z(a, b)
     return z > s.threshold, f"|violation| of prune by fairness at {tiny[0]:g}: {a} vs at {ref:g}: {b} (z = {z:+.1f})"
 
 
@@ -164,7 +164,7 @@ def first_order_correlates(first_order: pd.DataFrame | None, s: Settings) -> tup
 def fairness_lowers_violation(curves: Curves, s: Settings) -> tuple[bool, str]:
     lo, full = curves.between(0.1, 1.0)[0], curves.full()
     a, b = curves.at("fairness", lo, "violation_abs"), curves.at("fairness", full, "violation_abs")
-    z = _z(a, b)
+    z = welch_z(a, b)
     return z < -s.threshold, f"|violation| of prune by fairness at {lo:g}: {a} vs at {full:g}: {b} (z = {z:+.1f})"
 
 
@@ -173,7 +173,7 @@ def accuracy_drops_small(curves: Curves, s: Settings) -> tuple[bool, str]:
     if not small or not any(np.isclose(curves.fractions, 0.2)):
         raise Undetermined(f"needs a kept fraction below 0.2 and 0.2 itself; runs have {curves.fractions}")
     a, b = curves.at("fairness", small[0], "accuracy"), curves.at("fairness", 0.2, "accuracy")
-    z = _z(a, b)
+    z = welch_z(a, b)
     return z < -s.threshold, f"accuracy of prune by fairness at {small[0]:g}: {a} vs at 0.2: {b} (z = {z:+.1f})"
 
 
@@ -181,7 +181,7 @@ def accuracy_leads_small(curves: Curves, s: Settings) -> tuple[bool, str]:
     small = [f for f in curves.fractions if f < 0.2]
     if not small:
         raise Undetermined(f"no kept fraction below 0.2 among {curves.fractions}")
-    leads = [(f, o, _z(curves.at("accuracy", f, "accuracy"), curves.at(o, f, "accuracy")))
+    leads = [(f, o, welch_z(curves.at("accuracy", f, "accuracy"), curves.at(o, f, "accuracy")))
              for f in small for o in ("fairness", "random")]
     return all(z > s.threshold for *_, z in leads), "accuracy, prune by accuracy vs: " + "; ".join(
         f"{f:g} {o}: z = {z:+.1f}" for f, o, z in leads)
@@ -211,7 +211,7 @@ def _table1_rows(table1: pd.DataFrame, *variants: str) -> list[pd.Series]:
 
 def table1_eop_lower(table1: pd.DataFrame, s: Settings) -> tuple[bool, str]:
     fair, lfw = _table1_rows(table1, "lfw_fairshap", "lfw")
-    se = [np.hypot(_binomial(r["tpr_women"], r["n"] / 2), _binomial(r["tpr_men"], r["n"] / 2)) for r in (fair, lfw)]
+    se = [np.hypot(binomial_se(r["tpr_women"], r["n"] / 2), binomial_se(r["tpr_men"], r["n"] / 2)) for r in (fair, lfw)]
     z = (fair["eop"] - lfw["eop"]) / max(np.hypot(*se), 1e-12)
     return z < -s.threshold, (f"EOp {fair['eop']:.3f} vs {lfw['eop']:.3f} (z = {z:+.1f}); paper "
                               f"{fair.get('paper_eop', np.nan):.3f} vs {lfw.get('paper_eop', np.nan):.3f}")
@@ -220,7 +220,7 @@ def table1_eop_lower(table1: pd.DataFrame, s: Settings) -> tuple[bool, str]:
 def table1_accuracy_kept(table1: pd.DataFrame, s: Settings) -> tuple[bool, str]:
     fair, lfw = _table1_rows(table1, "lfw_fairshap", "lfw")
     diff = fair["accuracy"] - lfw["accuracy"]
-    se = np.hypot(_binomial(fair["accuracy"], fair["n"]), _binomial(lfw["accuracy"], lfw["n"]))
+    se = np.hypot(binomial_se(fair["accuracy"], fair["n"]), binomial_se(lfw["accuracy"], lfw["n"]))
     p = float(stats.norm.sf((diff + s.margin) / max(se, 1e-12)))  # H0: diff ≤ −margin
     return p < s.alpha, (f"accuracy {fair['accuracy']:.3f} vs {lfw['accuracy']:.3f} (not lower by more than the "
                          f"margin: p {p:.2g}); paper {fair.get('paper_accuracy', np.nan):.3f} vs "
@@ -230,7 +230,7 @@ def table1_accuracy_kept(table1: pd.DataFrame, s: Settings) -> tuple[bool, str]:
 def table1_biased_favour_men(table1: pd.DataFrame, s: Settings) -> tuple[bool, str]:
     rows = _table1_rows(table1, "celeba", "lfw")
     zs = [(r["training_set"], (r["tpr_women"] - r["tpr_men"])
-           / max(np.hypot(_binomial(r["tpr_women"], r["n"] / 2), _binomial(r["tpr_men"], r["n"] / 2)), 1e-12), r)
+           / max(np.hypot(binomial_se(r["tpr_women"], r["n"] / 2), binomial_se(r["tpr_men"], r["n"] / 2)), 1e-12), r)
           for r in rows]
     return all(z < -s.threshold for _, z, _ in zs), "; ".join(
         f"{name}: TPR women {r['tpr_women']:.3f} vs men {r['tpr_men']:.3f} (z = {z:+.1f})" for name, z, r in zs)

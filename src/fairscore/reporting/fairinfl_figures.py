@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from fairscore.reporting.figures import METRIC_LABELS, _MARKERS, _palette, _style
+from fairscore.reporting.figures import METRIC_LABELS, MARKERS, palette, apply_style
 
 __all__ = [
     "fairinfl_figure",
@@ -46,14 +46,14 @@ def fairinfl_summary(prune: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFra
 def fairinfl_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
     """Fig. 2: (a) accuracy against |violation| for ERM, lfatr, reduction and prune by fairness at
     every fraction; (b) accuracy and (c) |violation| against the kept fraction, mean ± sd over runs."""
-    _style()
+    apply_style()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
     strategies = list(dict.fromkeys(prune["strategy"]))
-    colours = _palette([_STRATEGY_LABELS[s] for s in strategies] + list(dict.fromkeys(baselines["method"])))
+    colours = palette([_STRATEGY_LABELS[s] for s in strategies] + list(dict.fromkeys(baselines["method"])))
     ax = axes[0]
     for i, (method, rows) in enumerate(baselines.groupby("method", sort=False)):
         ax.errorbar(rows["violation_abs"].mean(), rows["accuracy"].mean(), xerr=rows["violation_abs"].std(),
-                    yerr=rows["accuracy"].std(), fmt=_MARKERS[(i + 3) % len(_MARKERS)], color=colours[method],
+                    yerr=rows["accuracy"].std(), fmt=MARKERS[(i + 3) % len(MARKERS)], color=colours[method],
                     label=method, markersize=8, capsize=2)
     fair = prune[prune["strategy"] == "fairness"].groupby("fraction")[["accuracy", "violation_abs"]].mean()
     ax.plot(fair["violation_abs"], fair["accuracy"], marker="o", color=colours["prune by fairness"],
@@ -69,7 +69,7 @@ def fairinfl_figure(prune: pd.DataFrame, baselines: pd.DataFrame):
         for i, strategy in enumerate(strategies):
             stats = prune[prune["strategy"] == strategy].groupby("fraction")[metric].agg(["mean", "std"])
             label = _STRATEGY_LABELS[strategy]
-            ax.plot(stats.index, stats["mean"], marker=_MARKERS[i], color=colours[label], label=label)
+            ax.plot(stats.index, stats["mean"], marker=MARKERS[i], color=colours[label], label=label)
             ax.fill_between(stats.index, stats["mean"] - stats["std"].fillna(0), stats["mean"] + stats["std"].fillna(0),
                             color=colours[label], alpha=0.2, linewidth=0)
         ax.set_xlabel("Kept fraction of the training set")
@@ -100,7 +100,7 @@ def image_grid_figure(images: list, titles: list[str], *, rows: int, row_labels:
 
 def first_order_figure(pairs: pd.DataFrame, *, pearson: float):
     """App. C.3 Fig. 5: real against predicted one-step change, identity line, Pearson r in the title."""
-    _style()
+    apply_style()
     fig, ax = plt.subplots(figsize=(5, 4.6))
     ax.scatter(pairs["predicted"], pairs["real"], s=8, alpha=0.6, color=sns.color_palette("colorblind")[0])
     lo = min(pairs["predicted"].min(), pairs["real"].min())
@@ -116,12 +116,12 @@ def first_order_figure(pairs: pd.DataFrame, *, pearson: float):
 
 def toy_figure(points: pd.DataFrame, models: pd.DataFrame):
     """Fig. 1: the four 1-D cells with both thresholds, and |S(i)| against x with the dropped points."""
-    _style()
+    apply_style()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     cells = points.assign(cell=[f"z={z}, y={'+1' if y else '−1'}" for z, y in zip(points["z"], points["y"], strict=True)])
     order = sorted(cells["cell"].unique())
     sns.histplot(cells, x="x", hue="cell", hue_order=order, bins=60, element="step", ax=axes[0],
-                 palette=_palette(order))
+                 palette=palette(order))
     for (_, m), style in zip(models.iterrows(), ("-", "--"), strict=True):
         axes[0].axvline(m["threshold"], color="black", linestyle=style,
                         label=f"threshold, {m['model']}: |DP violation| {m['violation_abs']:.3f}")
@@ -130,7 +130,7 @@ def toy_figure(points: pd.DataFrame, models: pd.DataFrame):
     axes[0].set_xlabel("x (feature units)")
     axes[0].set_ylabel("Points (count)")
     axes[0].set_title("Four Gaussian cells and the decision thresholds")
-    colours = _palette(["z = 0", "z = 1"])
+    colours = palette(["z = 0", "z = 1"])
     for z in (0, 1):
         sel = points[points["z"] == z]
         axes[1].scatter(sel["x"], sel["score"].abs(), s=4, color=colours[f"z = {z}"], label=f"z = {z}")
@@ -150,16 +150,16 @@ def sensitivity_figure(summary: pd.DataFrame):
     (left) and test accuracy (right) against the kept fraction, one line per protocol variant,
     mean ± standard error over the runs (``summary``: :func:`fairscore.fairinfl.variants.sensitivity_summary`
     with a ``description`` column)."""
-    _style()
+    apply_style()
     variants = list(dict.fromkeys(summary["variant"]))
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.4 + 0.25 * math.ceil(len(variants) / 2)))
-    colours = _palette(variants)
+    colours = palette(variants)
     for ax, metric, label in ((axes[0], "violation_abs", "|DP violation|: fairness − random"),
                               (axes[1], "accuracy", "Test accuracy: fairness − random")):
         for i, variant in enumerate(variants):
             rows = summary[summary["variant"] == variant]
             ax.errorbar(rows["fraction"] + (i - (len(variants) - 1) / 2) * 0.003, rows[f"difference_{metric}_mean"],
-                        yerr=rows[f"difference_{metric}_se"].fillna(0), marker=_MARKERS[i % len(_MARKERS)],
+                        yerr=rows[f"difference_{metric}_se"].fillna(0), marker=MARKERS[i % len(MARKERS)],
                         color=colours[variant], capsize=2, label=f"{variant}: {rows['description'].iloc[0]}")
         ax.axhline(0.0, color="black", linewidth=0.8)
         ax.set_xlabel("Kept fraction of the training set")

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from fairscore.reporting.figures import METRIC_LABELS, _MARKERS, _legend_right, _pair_title, _palette, _style
+from fairscore.reporting.figures import METRIC_LABELS, MARKERS, legend_right, pair_title, palette, apply_style
 
 __all__ = [
     "ablation_figure",
@@ -39,10 +39,10 @@ def tradeoff_figure(cells: pd.DataFrame, *, aggregation: str = "paper"):
 
     ``cells`` is :func:`fairscore.protocols.metrics.aggregate` over (dataset, protected, method).
     """
-    _style()
+    apply_style()
     pairs = list(dict.fromkeys(zip(cells["dataset"], cells["protected"], strict=True)))
     methods = list(dict.fromkeys(cells["method"]))
-    colours = _palette(methods)
+    colours = palette(methods)
     panels = [("macro_f1", "eodds"), ("macro_f1", "eop"), ("accuracy", "eodds"), ("accuracy", "eop")]
     fig, axes = plt.subplots(len(pairs), len(panels), figsize=(3.2 * len(panels), 2.7 * len(pairs)), squeeze=False)
     for r, (dataset, protected) in enumerate(pairs):
@@ -54,12 +54,12 @@ def tradeoff_figure(cells: pd.DataFrame, *, aggregation: str = "paper"):
                 if method not in ys.index or method not in xs.index:
                     continue
                 ax.errorbar(xs.at[method, "mean"], ys.at[method, "mean"], xerr=xs.at[method, "se"],
-                            yerr=ys.at[method, "se"], fmt=_MARKERS[i % len(_MARKERS)], color=colours[method],
+                            yerr=ys.at[method, "se"], fmt=MARKERS[i % len(MARKERS)], color=colours[method],
                             label=method, markersize=6, capsize=2)
             ax.set_xlabel(METRIC_LABELS[gap])
             ax.set_ylabel(METRIC_LABELS[utility])
-            ax.set_title(_pair_title(dataset, protected))
-    _legend_right(fig, axes, title="Method\n(mean ± s.e. over splits)", aggregation=aggregation)
+            ax.set_title(pair_title(dataset, protected))
+    legend_right(fig, axes, title="Method\n(mean ± s.e. over splits)", aggregation=aggregation)
     return fig
 
 
@@ -69,14 +69,14 @@ def weights_figure(frame: pd.DataFrame, *, columns: dict[str, str], group_names:
 
     ``group_names`` and ``label_names`` map the codes (as strings) to the names in the legend.
     """
-    _style()
+    apply_style()
     frame = frame.assign(cell=[f"{group_names[str(g)]}, {label_names[str(y)]}"
                                for g, y in zip(frame["group"], frame["label"], strict=True)])
     order = sorted(frame["cell"].unique())
     fig, axes = plt.subplots(1, len(columns), figsize=(5.2 * len(columns), 3.6), squeeze=False)
     for ax, (column, title) in zip(axes[0], columns.items(), strict=True):
         sns.histplot(frame, x=column, hue="cell", hue_order=order, bins=30, element="step", stat="count",
-                     common_bins=True, ax=ax, palette=_palette(order))
+                     common_bins=True, ax=ax, palette=palette(order))
         ax.get_legend().set_title(legend_title)
         ax.set_xlabel(f"{title} weight (normalised, mean 1)")
         ax.set_ylabel("Training examples (count)")
@@ -89,7 +89,7 @@ def _curves(cells: pd.DataFrame, *, x: str, band: str, metrics: list[str], aggre
             xlabel: str, legend_title: str):
     pairs = list(dict.fromkeys(zip(cells["dataset"], cells["protected"], strict=True)))
     methods = list(dict.fromkeys(cells["method"]))
-    colours = _palette(methods + (["GBC"] if reference is not None else []))
+    colours = palette(methods + (["GBC"] if reference is not None else []))
     fig, axes = plt.subplots(len(pairs), len(metrics), figsize=(3.2 * len(metrics), 2.6 * len(pairs)), squeeze=False)
     for r, (dataset, protected) in enumerate(pairs):
         for c, metric in enumerate(metrics):
@@ -97,7 +97,7 @@ def _curves(cells: pd.DataFrame, *, x: str, band: str, metrics: list[str], aggre
             here = _cell(cells[(cells["dataset"] == dataset) & (cells["protected"] == protected)], metric, aggregation)
             for i, method in enumerate(methods):
                 line = here[here["method"] == method].sort_values(x)
-                ax.plot(line[x], line["mean"], marker=_MARKERS[i % len(_MARKERS)], color=colours[method], label=method)
+                ax.plot(line[x], line["mean"], marker=MARKERS[i % len(MARKERS)], color=colours[method], label=method)
                 ax.fill_between(line[x], line["mean"] - line[band], line["mean"] + line[band], color=colours[method],
                                 alpha=0.2, linewidth=0)
             if reference is not None:
@@ -107,21 +107,21 @@ def _curves(cells: pd.DataFrame, *, x: str, band: str, metrics: list[str], aggre
                     ax.axhline(ref["mean"].iloc[0], color=colours["GBC"], linestyle="--", label="GBC (unweighted)")
             ax.set_xlabel(xlabel)
             ax.set_ylabel(METRIC_LABELS[metric])
-            ax.set_title(_pair_title(dataset, protected))
-    _legend_right(fig, axes, title=legend_title, aggregation=aggregation)
+            ax.set_title(pair_title(dataset, protected))
+    legend_right(fig, axes, title=legend_title, aggregation=aggregation)
     return fig
 
 
 def alpha_figure(cells: pd.DataFrame, *, metrics: list[str], aggregation: str = "paper"):
     """Fig. 7: metrics against α, mean ± the t-based 95 % half-width ``ci95`` over the splits (column ``alpha``)."""
-    _style()
+    apply_style()
     return _curves(cells, x="alpha", band="ci95", metrics=metrics, aggregation=aggregation,
                    xlabel="α (0 = unweighted, 1 = FairShap weights)", legend_title="Method\n(mean ± 95 % half-width, t)")
 
 
 def ablation_figure(cells: pd.DataFrame, reference: pd.DataFrame, *, metrics: list[str], aggregation: str = "paper"):
     """Fig. 8: metrics against the reference fraction, mean ± sd over repeats; GBC dashed."""
-    _style()
+    apply_style()
     return _curves(cells, x="fraction", band="sd", metrics=metrics, aggregation=aggregation, reference=reference,
                    xlabel="Reference size (share of validation split)", legend_title="Method\n(mean ± sd over repeats)")
 
@@ -129,22 +129,22 @@ def ablation_figure(cells: pd.DataFrame, reference: pd.DataFrame, *, metrics: li
 def runtime_figure(summary: pd.DataFrame, paper: pd.DataFrame, *, n_features: int, machine: str):
     """Fig. 10: seconds against rows (log–log), per method at ``n_features``, and FairShap per
     feature count with the paper's timings as reference points."""
-    _style()
+    apply_style()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     methods = list(dict.fromkeys(summary["label"]))
-    colours = _palette(methods)
+    colours = palette(methods)
     main = summary[summary["n_features"] == n_features]
     for i, method in enumerate(methods):
         line = main[main["label"] == method].sort_values("n_total")
-        axes[0].errorbar(line["n_total"], line["mean"], yerr=line["sd"], marker=_MARKERS[i % len(_MARKERS)],
+        axes[0].errorbar(line["n_total"], line["mean"], yerr=line["sd"], marker=MARKERS[i % len(MARKERS)],
                          color=colours[method], label=method, capsize=2)
     axes[0].set_title(f"Weights for each method, {n_features} features ({machine})")
     fairshap = summary[summary["method"] == "fairshap"]
     counts = sorted(fairshap["n_features"].unique())
-    fcolours = _palette([f"{f} features" for f in counts] + ["paper"])
+    fcolours = palette([f"{f} features" for f in counts] + ["paper"])
     for i, f in enumerate(counts):
         line = fairshap[fairshap["n_features"] == f].sort_values("n_total")
-        axes[1].errorbar(line["n_total"], line["mean"], yerr=line["sd"], marker=_MARKERS[i % len(_MARKERS)],
+        axes[1].errorbar(line["n_total"], line["mean"], yerr=line["sd"], marker=MARKERS[i % len(MARKERS)],
                          color=fcolours[f"{f} features"], label=f"ours, {f} features", capsize=2)
     if len(paper):
         axes[1].scatter(paper["n_total"], paper["seconds_mean"], marker="*", s=120, color=fcolours["paper"],
@@ -168,7 +168,7 @@ def runtime_figure(summary: pd.DataFrame, paper: pd.DataFrame, *, n_features: in
 
 def synthetic_tpr_tnr_figure(points: pd.DataFrame):
     """Fig. 11: training points of two Gaussian classes coloured by φ_TPR and φ_TNR."""
-    _style()
+    apply_style()
     train = points[points["part"] == "train"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     for ax, (column, title) in zip(axes, (("tpr", "φ_TPR"), ("tnr", "φ_TNR")), strict=True):
@@ -187,7 +187,7 @@ def synthetic_tpr_tnr_figure(points: pd.DataFrame):
 
 def synthetic_weights_figure(points: pd.DataFrame, models: pd.DataFrame):
     """Fig. 12: points sized by weight, top points ringed, logistic-regression boundaries."""
-    _style()
+    apply_style()
     train = points[points["part"] == "train"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
     lo, hi = train[["x0", "x1"]].min().to_numpy(), train[["x0", "x1"]].max().to_numpy()
@@ -226,7 +226,7 @@ _SEX = {0: ("women", "#D55E00"), 1: ("men", "#0072B2")}
 def vision_weights_figure(frame: pd.DataFrame, images: np.ndarray, top: pd.DataFrame, *, valuation: str):
     """Paper Fig. 3: histograms of the φ_acc and FairShap weights of the LFW training images by sex
     (``frame``: y, w_acc, w_<valuation>), and the ``top`` images (uint8, (n, 3, h, w)) with the largest φ."""
-    _style()
+    apply_style()
     n_top = len(images)
     fig = plt.figure(figsize=(max(8, 1.6 * n_top), 6))
     grid = fig.add_gridspec(2, max(n_top, 2), height_ratios=[2.2, 1])
@@ -255,7 +255,7 @@ def vision_projection_figure(frame: pd.DataFrame, *, valuation: str):
     """Paper Fig. 4: the first two principal components of the LFW training and FairFace reference
     embeddings (``frame``: set, y, pc1, pc2, weight), LFW points of equal size (unweighted) and sized
     by their FairShap weight."""
-    _style()
+    apply_style()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8), sharex=True, sharey=True)
     ref, lfw = frame[frame["set"] != "LFW train"], frame[frame["set"] == "LFW train"]
     for ax, weighted in zip(axes, (False, True), strict=True):

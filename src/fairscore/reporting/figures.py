@@ -43,22 +43,22 @@ METRIC_LABELS = {
 _AGGREGATION = {"paper": "|mean of signed gaps|", "absolute": "mean of |gap|"}
 
 
-_MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">"]
+MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">"]
 
 
 _DATASETS = {"german": "German", "adult": "Adult", "compas": "COMPAS"}
 
 
-def _style():
+def apply_style():
     sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.0)
 
 
-def _palette(names) -> dict:
+def palette(names) -> dict:
     colours = sns.color_palette("colorblind", n_colors=max(len(names), 1))
     return dict(zip(names, colours, strict=True))
 
 
-def _legend_right(fig, axes, *, title: str, aggregation: str) -> None:
+def legend_right(fig, axes, *, title: str, aggregation: str) -> None:
     """One legend for all panels, right of them; the gap aggregation as the figure title."""
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), title=title)
@@ -66,7 +66,7 @@ def _legend_right(fig, axes, *, title: str, aggregation: str) -> None:
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the title
 
 
-def _pair_title(dataset: str, protected: str) -> str:
+def pair_title(dataset: str, protected: str) -> str:
     return f"{_DATASETS.get(dataset, dataset)} – {protected}"
 
 
@@ -129,7 +129,7 @@ def write_caption(path, name: str, **fields) -> None:
 def describe_pairs(frame: pd.DataFrame) -> str:
     """'German – sex, COMPAS – race': the (dataset, protected) pairs of a frame, in order."""
     pairs = dict.fromkeys(zip(frame["dataset"], frame["protected"], strict=True))
-    return ", ".join(_pair_title(d, p) for d, p in pairs)
+    return ", ".join(pair_title(d, p) for d, p in pairs)
 
 
 def aggregation_text(aggregation: str) -> str:

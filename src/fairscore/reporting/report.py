@@ -28,7 +28,7 @@ from fairscore.reporting.verdicts import (
     UNDETERMINED,
     Settings,
 )
-from fairscore.reporting.sections import ADULT_CLAIMS, DEEP_CLAIMS, TABLE1_CLAIMS, _DIAGNOSTICS, _counts, aggregation_section, authors_code_note, claims_section, constant_predictor_section, dataset_counts_section, decision_rows, decisions_section, fairinfl_constant_section, runtime_section, summary_section, table2_cells_section, table2_columns_text
+from fairscore.reporting.sections import ADULT_CLAIMS, DEEP_CLAIMS, TABLE1_CLAIMS, DIAGNOSTICS, verdict_counts_text, aggregation_section, authors_code_note, claims_section, constant_predictor_section, dataset_counts_section, decision_rows, decisions_section, fairinfl_constant_section, runtime_section, summary_section, table2_cells_section, table2_columns_text
 
 __all__ = [
     "ReportInputs",
@@ -161,7 +161,7 @@ def build_report(r: ReportInputs) -> tuple[str, pd.DataFrame]:
     decisions = decision_rows(r.decisions, r.config)
     comparison = r.comparison
     constant, flagged = constant_predictor_section(r.cells, **r.constant, majority=r.majority)
-    has_diagnostics = set(_DIAGNOSTICS) <= set(r.cells["metric"])
+    has_diagnostics = set(DIAGNOSTICS) <= set(r.cells["metric"])
     flagged_text = (f"{flagged} Table 2 rows flagged near-constant (section 1)" if has_diagnostics
                     else "not available (no per-group positive rates in this run's Table 2)")
     threshold = r.settings.threshold
@@ -279,7 +279,7 @@ def build_deep_report(table1: pd.DataFrame, celeba: tuple, jigsaw: tuple, extrem
     lines = ["# Image and text experiments against the papers", "",
              "Every number was computed by this pipeline (`snakemake deep`); the papers' come from `reference/`. "
              "Each statement is decided by the rule shown beside it (docs/verdicts.md).", "",
-             f"Summary: {_counts(claims['verdict'])} of {len(claims)} statements.", "",
+             f"Summary: {verdict_counts_text(claims['verdict'])} of {len(claims)} statements.", "",
              "## FairShap Table 1 (faces; FairFace test split = official val, D13)", "",
              shown.to_markdown(index=False, floatfmt=".3f"), "",
              "## Statements", "", claims_section(claims)]

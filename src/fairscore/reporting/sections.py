@@ -41,17 +41,11 @@ __all__ = [
 
 #: the claims of each report, in order (rules in :data:`fairscore.reporting.claims.CLAIMS`)
 ADULT_CLAIMS = ("adult_tradeoff", "adult_random", "adult_tracks", "adult_margin", "adult_anomaly")
-
-
 TABLE1_CLAIMS = ("table1_eop", "table1_accuracy", "table1_men")
-
-
 DEEP_CLAIMS = (*TABLE1_CLAIMS, "celeba_lowers", "celeba_tracks", "celeba_drop", "extremes", "jigsaw_lowers",
                "jigsaw_lfatr", "jigsaw_leads")
-
-
 #: per-group positive-prediction rates and balanced accuracy (the constant-predictor diagnostics)
-_DIAGNOSTICS = ("pos_rate_a0", "pos_rate_a1", "balanced_accuracy")
+DIAGNOSTICS = ("pos_rate_a0", "pos_rate_a1", "balanced_accuracy")
 
 
 def _cell(text) -> str:
@@ -115,9 +109,9 @@ def constant_predictor_section(cells: pd.DataFrame, *, rate_margin: float, balan
     rule = near_constant_rule(rate_margin=rate_margin, balanced_accuracy=balanced_accuracy)
     wide = cells[cells["variant"].isin(["mean", "paper"])].pivot_table(
         index=["dataset", "protected", "method"], columns="metric", values="mean", sort=False)
-    if not set(_DIAGNOSTICS) <= set(wide.columns):
+    if not set(DIAGNOSTICS) <= set(wide.columns):
         return (rule + "\n\nNot available: this run's Table 2 has no " + ", ".join(
-            c for c in _DIAGNOSTICS if c not in wide.columns) + " columns.\n", 0)
+            c for c in DIAGNOSTICS if c not in wide.columns) + " columns.\n", 0)
     wide = wide.reset_index()
     wide["flag"] = near_constant(wide["pos_rate_a0"], wide["pos_rate_a1"], wide["balanced_accuracy"],
                                  rate_margin=rate_margin, min_balanced_accuracy=balanced_accuracy)
@@ -140,10 +134,10 @@ def fairinfl_constant_section(prune: pd.DataFrame, baselines: pd.DataFrame, *, r
                               balanced_accuracy: float) -> str:
     """The same diagnostics for every FairInfl Adult point (strategy × kept fraction, and each
     baseline: ERM, reduction, lfatr), mean over the runs."""
-    missing = [c for c in _DIAGNOSTICS if c not in prune.columns or c not in baselines.columns]
+    missing = [c for c in DIAGNOSTICS if c not in prune.columns or c not in baselines.columns]
     if missing:
         return f"Not available: the FairInfl runs have no {', '.join(missing)} columns.\n"
-    columns = [*_DIAGNOSTICS, "violation_abs"]
+    columns = [*DIAGNOSTICS, "violation_abs"]
     points = pd.concat([prune.groupby(["strategy", "fraction"])[columns].mean().reset_index(),
                         baselines.groupby("method")[columns].mean().reset_index().rename(columns={"method": "strategy"})],
                        ignore_index=True)
@@ -318,7 +312,7 @@ def decisions_section(rows: pd.DataFrame) -> str:
 
 
 # ----------------------------------------------------------------------------- summary
-def _counts(series: pd.Series) -> str:
+def verdict_counts_text(series: pd.Series) -> str:
     counts = series.value_counts()
     return ", ".join(f"{counts[v]} {v}" for v in (REPRODUCED, NOT_REPRODUCED, UNDETERMINED, "not run") if v in counts)
 
@@ -344,13 +338,13 @@ def summary_section(comparison: pd.DataFrame, counts: pd.DataFrame, claims: pd.D
                    f"{tolerance:g} of the printed mean: {close} of {total}.")
     default = claims[claims["run"] == "default"]
     table1 = default["key"].isin(TABLE1_CLAIMS)
-    infl = f"- **FairInfl claims:** ours: {_counts(default.loc[~table1, 'verdict'])} of {int((~table1).sum())}"
+    infl = f"- **FairInfl claims:** ours: {verdict_counts_text(default.loc[~table1, 'verdict'])} of {int((~table1).sum())}"
     variant = claims[claims["run"] == "authors_code"]
     if len(variant):
-        infl += f"; authors' code (Adult): {_counts(variant['verdict'])} of {len(variant)}"
+        infl += f"; authors' code (Adult): {verdict_counts_text(variant['verdict'])} of {len(variant)}"
     lines = [table2, f"- **Near-constant predictions:** {flagged}",
-             f"- **Dataset counts (FairShap Table 7):** {_counts(counts['verdict'])} of {len(counts)} counts.",
-             f"- **FairShap Table 1 (faces):** {_counts(default.loc[table1, 'verdict'])} of {int(table1.sum())} "
+             f"- **Dataset counts (FairShap Table 7):** {verdict_counts_text(counts['verdict'])} of {len(counts)} counts.",
+             f"- **FairShap Table 1 (faces):** {verdict_counts_text(default.loc[table1, 'verdict'])} of {int(table1.sum())} "
              "statements.", infl + "."]
     n_differ = int((decisions["differs"] == "yes").sum())
     lines.append(f"- **Decisions:** {n_differ} config options differ from the authors' code in this run "

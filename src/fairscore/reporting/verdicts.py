@@ -83,7 +83,7 @@ def _welch(a: Estimate, b: Estimate) -> tuple[float, float, float]:
     return a.mean - b.mean, se, (se ** 4 / parts if parts > 0 else np.inf)
 
 
-def _z(a: Estimate, b: Estimate) -> float:
+def welch_z(a: Estimate, b: Estimate) -> float:
     d, se, _ = _welch(a, b)
     return 0.0 if d == 0 else (d / se if se > 0 else np.copysign(np.inf, d))
 
@@ -110,7 +110,7 @@ def not_worse(a: Estimate, b: Estimate, *, margin: float, alpha: float) -> tuple
     return p < alpha, p
 
 
-def _binomial(p: float, n: float) -> float:
+def binomial_se(p: float, n: float) -> float:
     return float(np.sqrt(p * (1 - p) / n))
 
 
