@@ -1,4 +1,4 @@
-"""FairShap's run-time study (paper Fig. 12): the weighting time of FairShap and of the
+"""FairShap's run-time study (paper Fig. 10): the weighting time of FairShap and of the
 baselines on synthetic data of growing size, without file I/O.
 """
 
