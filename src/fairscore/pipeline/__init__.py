@@ -1,3 +1,4 @@
 """The machinery between Snakemake and the package (``workflow``: the script adapter; ``config``:
 config checks; ``provenance`` and ``audit``: records of every output; ``targets``: the paper
-element → target map; ``cli``: the ``fairscore`` command)."""
+element → target map; ``cli``: the ``fairscore`` command; ``progress``: progress lines of long loops
+in a job's log)."""
