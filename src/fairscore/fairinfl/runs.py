@@ -26,6 +26,7 @@ from fairscore.fairinfl.pruning import keep_indices
 from fairscore.models.tabular import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 from fairscore.fairinfl.rundata import RunData, run_seeds
 from fairscore.fairinfl.variants import training_steps
+from fairscore.pipeline.progress import progress
 
 __all__ = [
     "dp_violation",
@@ -112,7 +113,8 @@ def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFram
                       seed=seeds["batch"], steps=steps, **_optimiser(training))
     else:
         models = [_train(RunData(d.X_train[kept], d.y_train[kept], d.z_train[kept], d.X_test, d.y_test, d.z_test),
-                         training, lam=training["lam"], run=run, steps=steps) for _, _, kept in jobs]
+                         training, lam=training["lam"], run=run, steps=steps)
+                  for _, _, kept in progress(jobs, f"run {run}: pruned retrains")]
     return pd.DataFrame([{"run": run, "strategy": s, "fraction": f, "kept": len(kept),
                           **infl_metrics(predict_labels(m, d.X_test), d.y_test, d.z_test)}
                          for (s, f, kept), m in zip(jobs, models, strict=True)])
