@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PNG_MAGIC, build, snakemake
+from .conftest import PNG_MAGIC, build, copy_workflow, snakemake
 
 FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
            "fig_synthetic_weights")
@@ -88,3 +92,45 @@ def test_rebuilding_one_figure_reruns_only_that_figure(built):
     assert sorted(jobs) == ["fairshap_figures", "fig_tradeoff"], dry
     build(built, "fig_tradeoff")
     assert (figure_dir(built) / "fig_tradeoff.png").exists()
+
+
+def test_the_snakemake_report_holds_every_figure_and_table_with_its_captions(built):
+    snakemake(built, "--report", "report.zip", "fairshap_figures", "--configfile", "tests/config/test.yaml")
+    with zipfile.ZipFile(built / "report.zip") as archive:
+        names = archive.namelist()
+        page = "".join(archive.read(n).decode() for n in names if n.endswith(".html"))
+    for name in FIGURES:
+        for path in (f"{name}.png", f"{name}.caption.md"):  # the figure and the caption the job wrote
+            assert any(n.endswith(f"/{path}") for n in names), path
+        # its caption (workflow/report/<name>.rst) rendered with the job: the path of the caption file it names
+        assert f"results/figures/fairshap/{name}.caption.md</span>" in page, name
+    for table in ("table2.csv", "table2.md", "table2.tex"):
+        assert any(n.endswith(f"/{table}") for n in names), table
+    assert "stratified" in page and "splits (D3)" in page  # table2.rst
+
+
+#: prints every PNG output of every rule (the image and text ones too) with its report flag and caption
+FLAGS = """
+import json, pathlib, sys
+from snakemake.api import SnakemakeApi
+from snakemake.io import get_flag_value, is_flagged
+from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+with SnakemakeApi(OutputSettings()) as api:
+    workflow = api.workflow(resource_settings=ResourceSettings(), snakefile=pathlib.Path("Snakefile"),
+                            config_settings=ConfigSettings(configfiles=[pathlib.Path("tests/config/test.yaml")]))
+    pngs = [(rule.name, str(f),
+             is_flagged(f, "report") and get_flag_value(f, "report").caption.get_path_or_uri(secret_free=True))
+            for rule in workflow._workflow.rules for f in rule.output if str(f).endswith(".png")]
+sys.stdout.write(json.dumps(pngs))
+"""
+
+
+def test_every_figure_of_every_rule_is_in_the_report_with_a_caption(root, tmp_path):
+    work = copy_workflow(root, tmp_path / "flags")
+    proc = subprocess.run([sys.executable, "-c", FLAGS], cwd=work, capture_output=True, text=True, check=True)
+    pngs = json.loads(proc.stdout)
+    assert {"fig_tradeoff", "fig_fairinfl", "fig_vision_weights", "fig_cross_fairinfl_adult"} <= {r for r, *_ in pngs}
+    unwrapped = [(rule, path) for rule, path, caption in pngs if not caption]
+    assert unwrapped == [], "figures not marked report(...)"
+    missing = [caption for *_, caption in pngs if not (caption.startswith(str(work)) and Path(caption).is_file())]
+    assert missing == [], "report captions that do not exist"
