@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PNG_MAGIC, build, copy_workflow, snakemake
+from .conftest import PNG_MAGIC, build, copy_workflow, report_entries, snakemake
 
 FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
            "fig_synthetic_weights")
@@ -97,16 +97,18 @@ def test_rebuilding_one_figure_reruns_only_that_figure(built):
 def test_the_snakemake_report_holds_every_figure_and_table_with_its_captions(built):
     snakemake(built, "--report", "report.zip", "fairshap_figures", "--configfile", "tests/config/test.yaml")
     with zipfile.ZipFile(built / "report.zip") as archive:
-        names = archive.namelist()
-        page = "".join(archive.read(n).decode() for n in names if n.endswith(".html"))
-    for name in FIGURES:
-        for path in (f"{name}.png", f"{name}.caption.md"):  # the figure and the caption the job wrote
-            assert any(n.endswith(f"/{path}") for n in names), path
-        # its caption (workflow/report/<name>.rst) rendered with the job: the path of the caption file it names
-        assert f"results/figures/fairshap/{name}.caption.md</span>" in page, name
+        entries = report_entries(archive)
+        for name in FIGURES:
+            png, caption = (f"results/figures/fairshap/{name}{ext}" for ext in (".png", ".caption.md"))
+            assert entries[png]["labels"]["file"] == "figure" and entries[caption]["labels"]["file"] == "caption"
+            assert entries[png]["labels"]["figure"] == entries[caption]["labels"]["figure"]
+            # the caption the job wrote, byte for byte, and workflow/report/<name>.rst rendered with the job
+            assert archive.read(f"report/{entries[caption]['data_uri']}") == (built / caption).read_bytes()
+            assert archive.read(f"report/{entries[png]['data_uri']}").startswith(PNG_MAGIC)
+            assert "FairShap paper" in entries[png]["caption"] and f">{caption}</" in entries[png]["caption"], name
     for table in ("table2.csv", "table2.md", "table2.tex"):
-        assert any(n.endswith(f"/{table}") for n in names), table
-    assert "stratified" in page and "splits (D3)" in page  # table2.rst
+        assert "FairShap Table 2" in entries[f"results/tables/{table}"]["caption"], table
+    assert not [path for path, entry in entries.items() if "system-message" in entry["caption"]]  # rst errors
 
 
 #: prints every PNG output of every rule (the image and text ones too) with its report flag and caption
