@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pytest
 
 from fairscore.pipeline.progress import Progress, format_seconds, progress
@@ -71,3 +72,25 @@ def test_a_generator_needs_its_total(caplog):
     assert lines(caplog)[0] == "batches: 2 of 4 done, 40 s elapsed, ~40 s remaining"
     with pytest.raises(TypeError):
         list(progress((b for b in range(4)), "batches"))
+
+
+def test_exponentiated_gradient_iterations_are_counted_from_fairlearn_s_log(caplog):
+    from fairlearn.reductions import DemographicParity, ExponentiatedGradient
+    from sklearn.linear_model import LogisticRegression
+
+    from fairscore.fairinfl.runs import iteration_progress
+
+    rng = np.random.default_rng(0)
+    X, z = rng.normal(size=(200, 3)), rng.integers(0, 2, 200)
+    y = (X[:, 0] + z + rng.normal(size=200) > 0.5).astype(int)
+    caplog.set_level(logging.INFO)  # as in a job (fairscore.pipeline.workflow.run)
+    mitigator = ExponentiatedGradient(LogisticRegression(), DemographicParity(), max_iter=4, eps=1e-9)
+    with iteration_progress(4, clock=FakeClock(30)):  # the clock moves 30 s at each reading
+        mitigator.fit(X, y, sensitive_features=z)
+    assert [r.getMessage() for r in caplog.records if r.name == "fairscore.pipeline.progress"] == [
+        f"exponentiated-gradient iterations (at most): {k} of 4 done, {elapsed} elapsed, ~{left} remaining"
+        for k, elapsed, left in ((1, "30 s", "1 min 30 s"), (2, "1 min 00 s", "1 min 00 s"), (3, "1 min 30 s", "30 s"))
+    ] + ["exponentiated-gradient iterations (at most): 4 of 4 done in 2 min 30 s"]
+    assert not [r for r in caplog.records if r.name.startswith("fairlearn")]  # its DEBUG records stay hidden
+    eg_log = logging.getLogger("fairlearn.reductions._exponentiated_gradient.exponentiated_gradient")
+    assert eg_log.propagate and not eg_log.handlers  # and its logger is as before
