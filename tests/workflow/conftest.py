@@ -6,9 +6,11 @@ The modules that only read what the test config builds share one build per sessi
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,14 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     return proc
+
+
+def report_entries(archive: zipfile.ZipFile) -> dict:
+    """The entries of a `snakemake --report` zip (path -> name, labels, rendered caption, data_uri), as its
+    report.html declares them."""
+    page = archive.read("report/report.html").decode()
+    start = page.index("var results = {") + len("var results = ")
+    return json.JSONDecoder().raw_decode(page, start)[0]
 
 
 def build(workdir: Path, *targets: str) -> subprocess.CompletedProcess:

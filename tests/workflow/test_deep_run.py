@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PNG_MAGIC, snakemake
+from .conftest import PNG_MAGIC, report_entries, snakemake
 
 CONFIGS = ("--configfile", "tests/config/test.yaml", "config/deep_fixture.yaml")
 
@@ -87,3 +88,20 @@ def test_deep_report_states_every_statement_with_evidence(deep):
     headings = re.findall(r"^#{1,2} ", markdown, flags=re.MULTILINE)
     assert len(headings) >= 4 and markdown.count("**Fixture data**") == len(headings)
     assert page.count("Fixture data") == len(headings)
+
+
+def test_the_snakemake_report_holds_every_image_and_text_figure_and_table(deep):
+    snakemake(deep, "--report", "report.zip", "deep", *CONFIGS)
+    with zipfile.ZipFile(deep / "report.zip") as archive:
+        entries = report_entries(archive)
+        for figure in ("fairinfl/fig_fairinfl_celeba", "fairinfl/fig_fairinfl_jigsaw", "fairinfl/fig_celeba_extremes",
+                       "fairshap_vision/fig_vision_weights", "fairshap_vision/fig_vision_projection"):
+            png, caption = (f"results/figures/{figure}{ext}" for ext in (".png", ".caption.md"))
+            assert archive.read(f"report/{entries[png]['data_uri']}").startswith(PNG_MAGIC)
+            assert archive.read(f"report/{entries[caption]['data_uri']}") == (deep / caption).read_bytes()
+            assert f">{caption}</" in entries[png]["caption"], figure  # workflow/report/<figure>.rst, rendered
+    assert "CelebA (paper Fig. 3)" in entries["results/figures/fairinfl/fig_fairinfl_celeba.png"]["caption"]
+    for path in ("results/tables/table1.csv", "results/tables/table1.md", "results/report/deep.md",
+                 "results/report/deep.html"):
+        assert entries[path]["caption"], path
+    assert not [path for path, entry in entries.items() if "system-message" in entry["caption"]]  # rst errors

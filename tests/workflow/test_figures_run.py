@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PNG_MAGIC, build, private_copy, snakemake
+from .conftest import PNG_MAGIC, SHARED_TARGETS, build, copy_workflow, private_copy, report_entries, snakemake
 
 FIGURES = ("fig_tradeoff", "fig_weights", "fig_alpha", "fig_ablation", "fig_runtime", "fig_synthetic_tpr_tnr",
            "fig_synthetic_weights")
@@ -87,3 +91,50 @@ def test_rebuilding_one_figure_reruns_only_that_figure(built):
     assert sorted(jobs) == ["fairshap_figures", "fig_tradeoff"], dry
     build(built, "fig_tradeoff")
     assert (figure_dir(built) / "fig_tradeoff.png").exists()
+
+
+def test_the_snakemake_report_holds_every_figure_and_table_with_its_captions(built):
+    snakemake(built, "--report", "report.zip", *SHARED_TARGETS, "--configfile", "tests/config/test.yaml")
+    with zipfile.ZipFile(built / "report.zip") as archive:
+        entries = report_entries(archive)
+        for name in FIGURES:
+            png, caption = (f"results/figures/fairshap/{name}{ext}" for ext in (".png", ".caption.md"))
+            assert entries[png]["labels"]["file"] == "figure" and entries[caption]["labels"]["file"] == "caption"
+            assert entries[png]["labels"]["figure"] == entries[caption]["labels"]["figure"]
+            # the caption the job wrote, byte for byte, and workflow/report/<name>.rst rendered with the job
+            assert archive.read(f"report/{entries[caption]['data_uri']}") == (built / caption).read_bytes()
+            assert archive.read(f"report/{entries[png]['data_uri']}").startswith(PNG_MAGIC)
+            assert "FairShap paper" in entries[png]["caption"] and f">{caption}</" in entries[png]["caption"], name
+    for table in ("table2.csv", "table2.md", "table2.tex"):
+        assert "FairShap Table 2" in entries[f"results/tables/{table}"]["caption"], table
+    assert not [path for path, entry in entries.items() if "system-message" in entry["caption"]]  # rst errors
+    # every figure the test config builds (FairShap, FairInfl Adult and its panel, cross-family) is in it
+    pngs = {str(p.relative_to(built)) for p in (built / "results").rglob("*.png")}
+    assert len(pngs) >= len(FIGURES) + 4 and pngs <= set(entries), sorted(pngs - set(entries))
+
+
+#: prints every PNG output of every rule (the image and text ones too) with its report flag and caption
+FLAGS = """
+import json, pathlib, sys
+from snakemake.api import SnakemakeApi
+from snakemake.io import get_flag_value, is_flagged
+from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+with SnakemakeApi(OutputSettings()) as api:
+    workflow = api.workflow(resource_settings=ResourceSettings(), snakefile=pathlib.Path("Snakefile"),
+                            config_settings=ConfigSettings(configfiles=[pathlib.Path("tests/config/test.yaml")]))
+    pngs = [(rule.name, str(f),
+             is_flagged(f, "report") and get_flag_value(f, "report").caption.get_path_or_uri(secret_free=True))
+            for rule in workflow._workflow.rules for f in rule.output if str(f).endswith(".png")]
+sys.stdout.write(json.dumps(pngs))
+"""
+
+
+def test_every_figure_of_every_rule_is_in_the_report_with_a_caption(root, tmp_path):
+    work = copy_workflow(root, tmp_path / "flags")
+    proc = subprocess.run([sys.executable, "-c", FLAGS], cwd=work, capture_output=True, text=True, check=True)
+    pngs = json.loads(proc.stdout)
+    assert {"fig_tradeoff", "fig_fairinfl", "fig_vision_weights", "fig_cross_fairinfl_adult"} <= {r for r, *_ in pngs}
+    unwrapped = [(rule, path) for rule, path, caption in pngs if not caption]
+    assert unwrapped == [], "figures not marked report(...)"
+    missing = [caption for *_, caption in pngs if not (caption.startswith(str(work)) and Path(caption).is_file())]
+    assert missing == [], "report captions that do not exist"

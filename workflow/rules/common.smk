@@ -151,10 +151,18 @@ def alpha_from_table2(wildcards):
     return found
 
 
-def figure_outputs(name, directory=FIG_DIR):
-    """PNG, PDF, the CSV it is drawn from, its caption, and the job's provenance sidecar."""
-    return {"png": f"{directory}/{name}.png", "pdf": f"{directory}/{name}.pdf", "data": f"{directory}/{name}.csv",
-            "caption": f"{directory}/{name}.caption.md", "prov": f"results/provenance/{name}/{name}.json"}
+def figure_outputs(name, directory=FIG_DIR, *, category, subcategory, figure, caption=None):
+    """PNG, PDF, the CSV it is drawn from, its caption, and the job's provenance sidecar. The PNG and the
+    caption are in the Snakemake report under ``category`` / ``subcategory``, labelled ``figure`` (a
+    figure / caption toggle), described by workflow/report/<caption or name>.rst."""
+
+    def in_report(path, file):
+        return report(path, caption=f"../report/{caption or name}.rst", category=category, subcategory=subcategory,
+                      labels={"figure": figure, "file": file})
+
+    return {"png": in_report(f"{directory}/{name}.png", "figure"), "pdf": f"{directory}/{name}.pdf",
+            "data": f"{directory}/{name}.csv", "caption": in_report(f"{directory}/{name}.caption.md", "caption"),
+            "prov": f"results/provenance/{name}/{name}.json"}
 
 
 def method_of_kind(kind):

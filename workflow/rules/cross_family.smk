@@ -32,7 +32,8 @@ rule cross_family_table:
                    category="Cross-family", subcategory="Table 2 with FairInfl rows", labels={"format": "csv"}),
         md=report("results/cross_family/table2_extended.md", caption="../report/cross_family.rst",
                   category="Cross-family", subcategory="Table 2 with FairInfl rows", labels={"format": "markdown"}),
-        tex="results/cross_family/table2_extended.tex",
+        tex=report("results/cross_family/table2_extended.tex", caption="../report/cross_family.rst",
+                   category="Cross-family", subcategory="Table 2 with FairInfl rows", labels={"format": "latex"}),
         per_split="results/cross_family/table2_extended_per_split.csv",
         prov="results/provenance/cross_family_table/cross_family_table.json",
     log:
@@ -56,7 +57,8 @@ rule cross_family_ranking:
     input:
         cells=rules.cross_family_table.output.csv,
     output:
-        csv="results/cross_family/ranking.csv",
+        csv=report("results/cross_family/ranking.csv", caption="../report/cross_family.rst",
+                   category="Cross-family", subcategory="Ranking", labels={"format": "csv"}),
         md=report("results/cross_family/ranking.md", caption="../report/cross_family.rst",
                   category="Cross-family", subcategory="Ranking", labels={"format": "markdown"}),
         prov="results/provenance/cross_family_ranking/cross_family_ranking.json",

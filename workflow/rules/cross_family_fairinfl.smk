@@ -33,7 +33,8 @@ rule fig_cross_fairinfl_adult:
         baselines=infl_outputs(rules.fairinfl_baselines_run.output.runs, "adult"),
         lfatr=infl_outputs(rules.fairinfl_scores_run.output.lfatr, "adult"),
     output:
-        **figure_outputs("fig_cross_fairinfl_adult", "results/figures/cross_family"),
+        **figure_outputs("fig_cross_fairinfl_adult", "results/figures/cross_family", category="Cross-family",
+                         subcategory="FairShap prune in FairInfl Adult", figure="FairInfl Adult with FairShap prune"),
     log:
         "results/logs/fig_cross_fairinfl_adult/fig_cross_fairinfl_adult.log",
     benchmark:

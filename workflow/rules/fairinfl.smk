@@ -111,7 +111,8 @@ rule fig_fairinfl:
         baselines=infl_run_outputs(rules.fairinfl_baselines_run.output.runs),
         lfatr=infl_run_outputs(rules.fairinfl_scores_run.output.lfatr),
     output:
-        **figure_outputs("fig_fairinfl_{infl}", INFL_FIG_DIR),
+        **figure_outputs("fig_fairinfl_{infl}", INFL_FIG_DIR, category="FairInfl", subcategory="Figures",
+                         figure="Figs. 2–4 {infl}", caption="fig_fairinfl"),
     log:
         "results/logs/fig_fairinfl/{infl}.log",
     benchmark:
@@ -132,7 +133,8 @@ rule fig_first_order:
         data=rules.fairinfl_adult_data.output.data,
         model=expand(rules.fairinfl_scores_run.output.model, infl="adult", run=INFL["first_order"]["run"]),
     output:
-        **figure_outputs("fig_first_order", INFL_FIG_DIR),
+        **figure_outputs("fig_first_order", INFL_FIG_DIR, category="FairInfl", subcategory="Figures",
+                         figure="Fig. 5 first order"),
     log:
         "results/logs/fig_first_order/fig_first_order.log",
     benchmark:
@@ -150,7 +152,9 @@ rule fig_first_order:
 
 rule fig_toy:
     output:
-        **{k: v for k, v in figure_outputs("fig_toy", INFL_FIG_DIR).items() if k != "data"},
+        **{k: v for k, v in figure_outputs("fig_toy", INFL_FIG_DIR, category="FairInfl", subcategory="Figures",
+                                              figure="Fig. 1 toy").items()
+           if k != "data"},
         data=f"{INFL_FIG_DIR}/fig_toy.csv",
         models=f"{INFL_FIG_DIR}/fig_toy.models.csv",
     log:
@@ -180,7 +184,8 @@ rule fig_celeba_extremes:
         scores=expand(rules.fairinfl_scores_run.output.scores, infl="celeba", run=INFL["celeba"]["extremes"]["run"]),
         index=expand(rules.external_index.output.index, dataset="celeba"),
     output:
-        **figure_outputs("fig_celeba_extremes", INFL_FIG_DIR),
+        **figure_outputs("fig_celeba_extremes", INFL_FIG_DIR, category="FairInfl", subcategory="Figures",
+                         figure="Fig. 6 CelebA extremes"),
     log:
         "results/logs/fig_celeba_extremes/fig_celeba_extremes.log",
     benchmark:
@@ -334,7 +339,8 @@ rule fig_sensitivity:
         default=infl_outputs(rules.fairinfl_prune_run.output.runs, "adult"),
         variants=infl_variant_outputs(rules.fairinfl_variant_prune_run.output.runs, INFL["sensitivity"]["variants"]),
     output:
-        **figure_outputs("fig_sensitivity", INFL_FIG_DIR),
+        **figure_outputs("fig_sensitivity", INFL_FIG_DIR, category="FairInfl", subcategory="Protocol variants",
+                         figure="prune by fairness vs random"),
     log:
         "results/logs/fig_sensitivity/fig_sensitivity.log",
     benchmark:

@@ -6,7 +6,7 @@ rule fig_tradeoff:
     input:
         per_split=rules.table2.output.per_split,
     output:
-        **figure_outputs("fig_tradeoff"),
+        **figure_outputs("fig_tradeoff", category="FairShap", subcategory="Figures", figure="Fig. 5 trade-off"),
     log:
         "results/logs/fig_tradeoff/fig_tradeoff.log",
     benchmark:
@@ -25,7 +25,7 @@ rule fig_weights:
         meta=f"results/data/{FIGS['weights']['pair']}.meta.json",
         scores="results/scores/fairshap/{pair}/{split}.npz".format(**FIGS["weights"]),
     output:
-        **figure_outputs("fig_weights"),
+        **figure_outputs("fig_weights", category="FairShap", subcategory="Figures", figure="Fig. 6 weights"),
     log:
         "results/logs/fig_weights/fig_weights.log",
     benchmark:
@@ -73,7 +73,7 @@ rule fig_alpha:
     input:
         per_split=expand(rules.fairshap_alpha.output.per_split, pair=PAIRS, method=ALPHA_METHODS),
     output:
-        **figure_outputs("fig_alpha"),
+        **figure_outputs("fig_alpha", category="FairShap", subcategory="Figures", figure="Fig. 7 α curves"),
     log:
         "results/logs/fig_alpha/fig_alpha.log",
     benchmark:
@@ -118,7 +118,7 @@ rule fig_ablation:
     input:
         per_run=expand(rules.fairshap_ablation.output.per_run, pair=PAIRS),
     output:
-        **figure_outputs("fig_ablation"),
+        **figure_outputs("fig_ablation", category="FairShap", subcategory="Figures", figure="Fig. 8 reference size"),
     log:
         "results/logs/fig_ablation/fig_ablation.log",
     benchmark:
@@ -156,7 +156,7 @@ rule fig_runtime:
         runs=rules.fairshap_runtime.output.runs,
         paper="reference/fairshap_runtimes.csv",
     output:
-        **figure_outputs("fig_runtime"),
+        **figure_outputs("fig_runtime", category="FairShap", subcategory="Figures", figure="Fig. 10 run time"),
     log:
         "results/logs/fig_runtime/fig_runtime.log",
     benchmark:
@@ -172,8 +172,12 @@ rule fig_runtime:
 
 rule fig_synthetic:
     output:
-        **{f"tpr_tnr_{k}": v for k, v in figure_outputs("fig_synthetic_tpr_tnr").items() if k != "prov"},
-        **{f"weights_{k}": v for k, v in figure_outputs("fig_synthetic_weights").items() if k != "prov"},
+        **{f"tpr_tnr_{k}": v for k, v in figure_outputs("fig_synthetic_tpr_tnr", category="FairShap",
+                                                         subcategory="Figures", figure="Fig. 11 synthetic").items()
+           if k != "prov"},
+        **{f"weights_{k}": v for k, v in figure_outputs("fig_synthetic_weights", category="FairShap",
+                                                         subcategory="Figures", figure="Fig. 12 synthetic").items()
+           if k != "prov"},
         models=f"{FIG_DIR}/fig_synthetic_weights.models.csv",
         prov="results/provenance/fig_synthetic/fig_synthetic.json",
     log:

@@ -129,8 +129,10 @@ rule table1:
         fairface="results/embeddings/vision/fairface.npz",
         paper="reference/fairshap_table1_vision.csv",
     output:
-        csv="results/tables/table1.csv",
-        md="results/tables/table1.md",
+        csv=report("results/tables/table1.csv", caption="../report/table1.rst", category="FairShap",
+                   subcategory="Table 1 (faces)", labels={"table": "Table 1", "format": "csv"}),
+        md=report("results/tables/table1.md", caption="../report/table1.rst", category="FairShap",
+                  subcategory="Table 1 (faces)", labels={"table": "Table 1", "format": "markdown"}),
         prov="results/provenance/table1/table1.json",
     log:
         "results/logs/table1/table1.log",
@@ -150,7 +152,8 @@ rule fig_vision_weights:
         weights=rules.vision_weights.output.weights,
         images=FSV_IMAGES.format(dataset="lfw"),
     output:
-        **figure_outputs("fig_vision_weights", FSV_FIG_DIR),
+        **figure_outputs("fig_vision_weights", FSV_FIG_DIR, category="FairShap", subcategory="Faces",
+                         figure="Fig. 3 weights"),
     log:
         "results/logs/fig_vision_weights/fig_vision_weights.log",
     benchmark:
@@ -172,7 +175,8 @@ rule fig_vision_projection:
         lfw="results/embeddings/vision/lfw.npz",
         fairface="results/embeddings/vision/fairface.npz",
     output:
-        **figure_outputs("fig_vision_projection", FSV_FIG_DIR),
+        **figure_outputs("fig_vision_projection", FSV_FIG_DIR, category="FairShap", subcategory="Faces",
+                         figure="Fig. 4 projection"),
     log:
         "results/logs/fig_vision_projection/fig_vision_projection.log",
     benchmark:

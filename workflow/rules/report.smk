@@ -23,9 +23,9 @@ rule reproduction_report:
                  if p.endswith(".png")],
     output:
         md=report("results/report/reproduction.md", caption="../report/reproduction.rst", category="Report",
-                  labels={"format": "markdown"}),
+                  labels={"report": "reproduction", "format": "markdown"}),
         html=report("results/report/reproduction.html", caption="../report/reproduction.rst", category="Report",
-                    labels={"format": "html"}),
+                    labels={"report": "reproduction", "format": "html"}),
         claims="results/report/fairinfl_claims.csv",
         prov="results/provenance/reproduction_report/reproduction_report.json",
     log:
@@ -59,8 +59,10 @@ rule deep_report:
         figures=[*expand(rules.fig_fairinfl.output.png, infl=["celeba", "jigsaw"]), rules.fig_celeba_extremes.output.png,
                  rules.fig_vision_weights.output.png, rules.fig_vision_projection.output.png],
     output:
-        md="results/report/deep.md",
-        html="results/report/deep.html",
+        md=report("results/report/deep.md", caption="../report/deep.rst", category="Report",
+                  labels={"report": "image and text", "format": "markdown"}),
+        html=report("results/report/deep.html", caption="../report/deep.rst", category="Report",
+                    labels={"report": "image and text", "format": "html"}),
         claims="results/report/deep_claims.csv",
         prov="results/provenance/deep_report/deep_report.json",
     log:

@@ -6,13 +6,14 @@ from fairscore.datasets.tidy import read_tidy
 from fairscore.protocols.table2 import fairshap_split_scores
 from fairscore.fileio import write_npz
 from fairscore.datasets.splits import read_split
+from fairscore.pipeline.progress import progress
 from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):
     X, y, a = read_tidy(inputs.table)
     seconds, sizes = [], []
-    for split_path, out in zip(inputs.splits, outputs.scores, strict=True):
+    for split_path, out in progress(list(zip(inputs.splits, outputs.scores, strict=True)), "FairShap splits"):
         split = read_split(split_path, n_rows=len(X), **params.split_fractions)
         start = time.perf_counter()
         scores = fairshap_split_scores(X, y, a, split, **params.fairshap)

@@ -26,6 +26,7 @@ import torch
 from torch.func import functional_call, grad, jvp, vjp, vmap
 
 from fairscore.errors import ConfigError, DataError
+from fairscore.pipeline.progress import progress
 
 __all__ = [
     "CONSTRAINTS",
@@ -63,8 +64,9 @@ def functional(model: torch.nn.Module):
     return params, f, cast
 
 
-def _batches(n: int, batch_size: int):
-    return (slice(s, min(s + batch_size, n)) for s in range(0, n, batch_size))
+def _batches(n: int, batch_size: int, what: str):
+    """Row slices of ``batch_size``; a pass that takes long logs its progress as ``what``."""
+    return progress([slice(s, min(s + batch_size, n)) for s in range(0, n, batch_size)], what)
 
 
 def predict_logits(model: torch.nn.Module, X, *, batch_size: int = 1024) -> torch.Tensor:
@@ -72,7 +74,7 @@ def predict_logits(model: torch.nn.Module, X, *, batch_size: int = 1024) -> torc
     params, f, cast = functional(model)
     X = cast(X)
     with torch.no_grad():
-        return torch.cat([f(params, X[s]) for s in _batches(len(X), batch_size)])
+        return torch.cat([f(params, X[s]) for s in _batches(len(X), batch_size, "prediction batches")])
 
 
 def hinge_derivative(logits, y_pm) -> torch.Tensor:
@@ -177,7 +179,7 @@ def _forward_and_tangents(model, X, components: list, rows, batch_size):
     weights = [cast(w).reshape(-1) for w in components]
     tangents = [{k: torch.zeros_like(v, dtype=torch.float64) for k, v in params.items()} for _ in weights]
     logits = cast(torch.empty(len(rows)))
-    for s in _batches(len(rows), batch_size):
+    for s in _batches(len(rows), batch_size, "influence batches (backward pass)"):
         idx = rows[s]
         out, pullback = vjp(lambda p: f(p, X[idx]), params)  # noqa: B023 - used at once
         logits[s] = out.detach()
@@ -192,7 +194,7 @@ def _tangent_products(model, X, tangent, rows, out, batch_size) -> None:
     """out[i] = ⟨∇_θ f(x_i), tangent⟩ for i in ``rows``, one JVP per batch."""
     params, f, _ = functional(model)
     tangent = {k: v.to(params[k].dtype) for k, v in tangent.items()}
-    for s in _batches(len(rows), batch_size):
+    for s in _batches(len(rows), batch_size, "influence batches (JVP)"):
         idx = rows[s]
         _, products = jvp(lambda p: f(p, X[idx]), (params,), (tangent,))  # noqa: B023 - used at once
         out[idx] = products.to(torch.float64)
@@ -272,7 +274,7 @@ def _per_example_grads(model, X, batch_size):
     params, f, cast = functional(model)
     X = cast(X)
     single = grad(lambda p, x: f(p, x.unsqueeze(0)).squeeze(0))
-    for s in _batches(len(X), batch_size):
+    for s in _batches(len(X), batch_size, "per-example gradient batches"):
         yield s, vmap(single, in_dims=(None, 0))(params, X[s])
 
 

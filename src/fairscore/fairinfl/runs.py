@@ -7,6 +7,9 @@ lfatr, reduction), the first-order pairs, the 1-D toy and the CelebA extremes.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -26,6 +29,7 @@ from fairscore.fairinfl.pruning import keep_indices
 from fairscore.models.tabular import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 from fairscore.fairinfl.rundata import RunData, run_seeds
 from fairscore.fairinfl.variants import training_steps
+from fairscore.pipeline.progress import Progress, progress
 
 __all__ = [
     "dp_violation",
@@ -33,6 +37,7 @@ __all__ = [
     "extreme_examples",
     "first_order_pairs",
     "infl_metrics",
+    "iteration_progress",
     "prune_runs",
     "reduction_metrics",
     "retrain_pruned",
@@ -112,7 +117,8 @@ def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFram
                       seed=seeds["batch"], steps=steps, **_optimiser(training))
     else:
         models = [_train(RunData(d.X_train[kept], d.y_train[kept], d.z_train[kept], d.X_test, d.y_test, d.z_test),
-                         training, lam=training["lam"], run=run, steps=steps) for _, _, kept in jobs]
+                         training, lam=training["lam"], run=run, steps=steps)
+                  for _, _, kept in progress(jobs, f"run {run}: pruned retrains")]
     return pd.DataFrame([{"run": run, "strategy": s, "fraction": f, "kept": len(kept),
                           **infl_metrics(predict_labels(m, d.X_test), d.y_test, d.z_test)}
                          for (s, f, kept), m in zip(jobs, models, strict=True)])
@@ -153,6 +159,44 @@ def erm_metrics(d: RunData, training: dict, *, run: int) -> dict[str, float]:
     return infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
 
 
+#: fairlearn's ExponentiatedGradient logger; it logs "...iter=<t>" at DEBUG as iteration t starts
+_EG_LOGGER = "fairlearn.reductions._exponentiated_gradient.exponentiated_gradient"
+
+
+class _IterationCounter(logging.Handler):
+    """Counts an iteration done at each '...iter=<t>' record with t > 0; shows none of the records."""
+
+    def __init__(self, tracker: Progress):
+        super().__init__(logging.DEBUG)
+        self.tracker = tracker
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "...iter=%03d" and record.args and record.args[0] > 0:
+            self.tracker.advance()
+
+
+@contextlib.contextmanager
+def iteration_progress(max_iter: int, *, clock=time.monotonic):
+    """Progress lines of an ``ExponentiatedGradient.fit`` run inside (at most ``max_iter`` iterations;
+    fewer when it converges), read from fairlearn's per-iteration DEBUG record. The logger's other
+    records stay hidden, as they are at the default level."""
+    eg_log = logging.getLogger(_EG_LOGGER)
+    tracker = Progress(max_iter, "exponentiated-gradient iterations (at most)", clock=clock)
+    counter = _IterationCounter(tracker)
+    saved = eg_log.level, eg_log.propagate
+    eg_log.setLevel(logging.DEBUG)
+    eg_log.propagate = False
+    eg_log.addHandler(counter)
+    try:
+        yield
+    finally:
+        eg_log.removeHandler(counter)
+        eg_log.setLevel(saved[0])
+        eg_log.propagate = saved[1]
+    tracker.advance()  # the last iteration
+    tracker.finish()
+
+
 def reduction_metrics(d: RunData, training: dict, reduction: dict, *, run: int) -> dict[str, float]:
     """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22)."""
     from fairlearn.reductions import DemographicParity, ExponentiatedGradient
@@ -168,7 +212,8 @@ def reduction_metrics(d: RunData, training: dict, reduction: dict, *, run: int) 
     mitigator = ExponentiatedGradient(estimator, constraints=DemographicParity(difference_bound=reduction["bound"]),
                                       eps=reduction["eps"], max_iter=reduction["max_iter"], eta0=reduction["eta0"],
                                       run_linprog_step=True)
-    mitigator.fit(d.X_train, d.y_train, sensitive_features=d.z_train)
+    with iteration_progress(reduction["max_iter"]):
+        mitigator.fit(d.X_train, d.y_train, sensitive_features=d.z_train)
     pred = mitigator.predict(d.X_test, random_state=seeds["split"])
     return {**infl_metrics(pred, d.y_test, d.z_test), "oracle_calls": len(mitigator.predictors_)}
 

@@ -26,6 +26,7 @@ from fairscore.errors import ConfigError, DataError
 from fairscore.datasets.images import augment as augment_images
 from fairscore.fairinfl.influence import predict_logits
 from fairscore.models.device import autocast, training_device
+from fairscore.pipeline.progress import progress
 
 __all__ = [
     "ARCHITECTURES",
@@ -132,7 +133,8 @@ def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed:
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(lr_boundaries), gamma=lr_decay)
     generator = torch.Generator().manual_seed(int(seed))
     model.train()
-    for idx in _batch_schedule(n, steps=steps, batch_size=batch_size, seed=seed):
+    for idx in progress(_batch_schedule(n, steps=steps, batch_size=batch_size, seed=seed), f"training (λ = {lam}) steps",
+                        total=steps):
         idx = torch.as_tensor(idx, device=p0.device)
         inputs = augment_images(X[idx], generator) if augment else X[idx]
         with autocast(p0.device, amp):
@@ -226,7 +228,7 @@ def train_stacked(models: list[torch.nn.Module], X, y, z, subsets: list, *, lam:
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(lr_boundaries), gamma=lr_decay)
     schedules = [_batch_schedule(len(s), steps=steps, batch_size=batch_size, seed=seed) for s in subsets]
     subsets = [np.asarray(s) for s in subsets]
-    for batches in zip(*schedules, strict=True):
+    for batches in progress(zip(*schedules, strict=True), f"training steps of {len(models)} stacked models", total=steps):
         idx = torch.as_tensor(np.stack([s[b] for s, b in zip(subsets, batches, strict=True)]), device=p0.device)
         logits = vmap(forward)(params, buffers, X[idx])
         loss = torch.clamp(1 - t[idx] * logits, min=0).mean(dim=1)

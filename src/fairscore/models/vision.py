@@ -17,6 +17,7 @@ import torchvision
 from fairscore.errors import ConfigError, DataError
 from fairscore.fileio import atomic_path
 from fairscore.models.device import autocast, resolve_device
+from fairscore.pipeline.progress import progress
 
 __all__ = [
     "TABLE1_LABELS",
@@ -125,7 +126,8 @@ def embed(model: torch.nn.Module, images, *, batch_size: int = 256, device: str 
     hook = _head(model).register_forward_hook(lambda _m, inputs, _out: captured.append(inputs[0].detach()))
     feats, outs = [], []
     try:
-        for x in _batches(images, batch_size, dev):
+        for x in progress(_batches(images, batch_size, dev), "embedding batches", total=-(-len(images) // batch_size),
+                          log=log):
             with autocast(dev, amp):
                 out = model(x)
             feats.append(captured.pop().float().cpu())
@@ -215,7 +217,7 @@ def train_classifier(model: torch.nn.Module, images, y, *, epochs: int, batch_si
         model.train()
         order = torch.randperm(len(y), generator=generator)
         total, seen = 0.0, 0
-        for start in range(0, len(y), batch_size):
+        for start in progress(range(0, len(y), batch_size), f"epoch {epoch} of {epochs}: batches", log=log):
             idx = order[start:start + batch_size]
             x = torch.from_numpy(images[idx.numpy()]).to(dev).float().div_(255.0)
             with autocast(dev, amp):

@@ -18,6 +18,7 @@ from fairscore.fairshap.valuation import fair_shapley_values
 from fairscore.datasets.splits import joint_strata
 from fairscore.fairinfl.rundata import RunData
 from fairscore.fairinfl.runs import retrain_pruned, score_model
+from fairscore.pipeline.progress import progress
 
 __all__ = [
     "fairinfl_split_scores",
@@ -82,7 +83,7 @@ def fairshap_cross_values(X, y, z, *, folds: int, seed: int, k: int = 5, sign: s
     for f, (_, rows) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, strata)):
         fold[rows] = f
     parts = []
-    for f in range(folds):
+    for f in progress(range(folds), "cross-valuation folds"):
         train, ref = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
         values = fair_shapley_values(X[train], y[train], X[ref], y[ref], z[ref], k=k, sign=sign, device=device,
                                      memory_mb=memory_mb)

@@ -13,6 +13,7 @@ from sklearn.model_selection import train_test_split
 from fairscore.errors import DataError
 from fairscore.protocols.metrics import split_metrics
 from fairscore.datasets.splits import joint_strata, stratified_split
+from fairscore.pipeline.progress import progress
 from fairscore.protocols.table2 import SplitData, fairshap_split_scores, standardised_parts, table2_method_runs, table2_split
 
 __all__ = [
@@ -34,7 +35,7 @@ def alpha_curve_runs(valuation: str, alphas, X, y, a, splits, seeds, *, dataset:
     """
     known = known or {}
     frames = []
-    for alpha in alphas:
+    for alpha in progress(list(alphas), f"{dataset} FairShap {valuation} α values"):
         alpha = float(alpha)
         if alpha in known:
             runs = known[alpha]
@@ -68,7 +69,7 @@ def ablation_runs(X, y, a, strata, seeds, *, fractions, valuations, train_fracti
     """
     rows = []
     codes = joint_strata(strata)
-    for repeat, seed in enumerate(seeds):
+    for repeat, seed in enumerate(progress(list(seeds), f"{dataset} ablation repeats")):
         split = stratified_split(codes, seed=seed, train_fraction=train_fraction,
                                  validation_fraction=validation_fraction)
         parts = standardised_parts(X, split)

@@ -18,6 +18,7 @@ from fairscore.errors import ConfigError
 from fairscore.fairshap.valuation import fair_shapley_values
 from fairscore.fairshap.weights import normalise_weights
 from fairscore.datasets.synthetic import gaussian_classes
+from fairscore.pipeline.progress import Progress
 
 __all__ = [
     "RUNTIME_LABELS",
@@ -76,17 +77,20 @@ def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fractio
         cases += [("fairshap", f) for f in fairshap_features if f != n_features]
     rows = [{"method": m, "n_total": np.nan, "n_features": n_features, "repeat": np.nan, "seconds": np.nan,
              "note": RUNTIME_NOT_APPLICABLE[m]} for m in methods if m in RUNTIME_NOT_APPLICABLE]
+    counts = [repeats_large if repeats_large is not None and n >= large_size else repeats for n in sizes]
+    tracker = Progress(len(cases) * sum(counts), "timed weight computations")
     for method, features in cases:
         X, y, a = gaussian_classes(min(sizes), features, seed=[seed, features])  # warm-up: imports, JIT
         n_warm = int(round((1.0 - reference_fraction) * len(y)))
         functions[method](X[:n_warm], y[:n_warm], a[:n_warm], X[n_warm:], y[n_warm:], a[n_warm:])
-        for n in sizes:
+        for n, count in zip(sizes, counts, strict=True):
             n_train = int(round((1.0 - reference_fraction) * n))
-            large = repeats_large is not None and n >= large_size
-            for repeat in range(repeats_large if large else repeats):
+            for repeat in range(count):
                 X, y, a = gaussian_classes(n, features, seed=[seed, n, features, repeat], shift=shift)
                 start = time.perf_counter()
                 functions[method](X[:n_train], y[:n_train], a[:n_train], X[n_train:], y[n_train:], a[n_train:])
                 rows.append({"method": method, "n_total": n, "n_features": features, "repeat": repeat,
                              "seconds": time.perf_counter() - start, "note": ""})
+                tracker.advance()  # after the clock stopped
+    tracker.finish()
     return pd.DataFrame(rows)

@@ -24,6 +24,7 @@ from fairscore.protocols.metrics import split_metrics
 from fairscore.fairinfl.pruning import keep_indices
 from fairscore.fairshap.valuation import fair_shapley_values
 from fairscore.fairshap.weights import interpolate_weights, normalise_weights
+from fairscore.pipeline.progress import progress
 
 __all__ = [
     "FAIRSHAP_WEIGHTED",
@@ -264,7 +265,8 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
         The pair's AIF360 dataset (``optprep``).
     """
     rows = []
-    for k, (split, seed) in enumerate(zip(splits, seeds, strict=True)):
+    what = f"{dataset} {method.get('label', method['kind'])} splits"
+    for k, (split, seed) in enumerate(progress(list(zip(splits, seeds, strict=True)), what)):
         d = SplitData(dataset=dataset, seed=seed, parts=standardised_parts(X, split),
                       y={p: y[r] for p, r in split.items()}, a={p: a[r] for p, r in split.items()},
                       rows=split, fairshap=None if fairshap is None else fairshap[k],
