@@ -13,7 +13,7 @@ from fairscore.fairinfl.rundata import run_data
 from fairscore.fairinfl.pruning import keep_indices
 from fairscore.fairshap.valuation import fair_shapley_values
 
-from .test_fairinfl import SCORING, TRAINING, toy_data
+from .test_fairinfl import SCORING, TRAINING, prune, toy_data
 
 SHAPLEY = {"k": 3, "sign": "privileged", "device": "numpy", "memory_mb": 16}
 
@@ -73,8 +73,7 @@ def test_fairshap_prune_retrains_like_prune_runs():
     _, scores, lfatr = score_model(d, TRAINING, SCORING, run=0)
     values, _ = fairshap_cross_values(d.X_train, d.y_train, d.z_train, folds=2, seed=0, **SHAPLEY)
     runs = fairshap_prune_runs(d, values["eodds"].to_numpy(), training=TRAINING, fractions=[0.5, 1.0], run=0)
-    reference = prune_runs(d, scores, training=TRAINING, fractions=[0.5, 1.0], strategies=["fairness"],
-                           constraint="dp", run=0)
+    reference = prune_runs(d, scores, training=TRAINING, prune=prune(strategies=["fairness"]), run=0)
     assert list(runs.columns) == list(reference.columns)
     assert list(runs.strategy) == ["fairshap", "fairshap"] and list(runs.kept) == [160, 320]
     full = runs[runs.fraction == 1.0]  # all rows kept: the same model as lfatr

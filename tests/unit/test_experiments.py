@@ -127,6 +127,18 @@ def test_group_reweigh_per_dataset_follows_the_split_dataset(german):
         runs({"adult": True, "compas": True})
 
 
+def test_fairshap_method_entries_are_typed_with_their_defaults():
+    from fairscore.protocols.fairshap_method import fairshap_method
+
+    plain = fairshap_method({"label": "FairShap EOp", "kind": "fairshap", "valuation": "eop", "alpha": 1.0})
+    assert (plain.group_reweigh, plain.tie_order, plain.recipe_of, plain.score_set) == (False, "index", None, "fairshap")
+    recipe = fairshap_method({"valuation": "eop", "alpha": 1.0, "tie_order": "authors", "recipe_of": "fairshap_eop",
+                              "group_reweigh": {"german": False, "adult": True}})
+    assert recipe.score_set == "fairshap_authors" and recipe.reweighs("adult") and not recipe.reweighs("german")
+    with pytest.raises(ConfigError, match=r"methods.x: unknown keys \['valutaion'\]"):
+        fairshap_method({"valutaion": "eop", "alpha": 1.0}, where="methods.x")
+
+
 def _tiny_split(y_train, y_test, a_test):
     n_train, n_test = len(y_train), len(y_test)
     return SplitData(dataset="toy", seed=0, parts={"train": np.zeros((n_train, 1)), "test": np.zeros((n_test, 1))},
@@ -147,10 +159,12 @@ def test_majority_predicts_the_training_majority_class_for_every_test_row(y_trai
 from fairscore.errors import DataError  # noqa: E402
 from fairscore.protocols.cross_family import fairinfl_split_scores  # noqa: E402
 from fairscore.fairshap.weights import normalise_weights  # noqa: E402
+from fairscore.fairinfl.settings import Scoring  # noqa: E402
+from fairscore.models.settings import Training  # noqa: E402
 
-_TINY_TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 64, "lr": 1e-3,
-                  "betas": [0.9, 0.999], "weight_decay": 0.0, "lr_boundaries": [], "lr_decay": 1.0}
-_SCORING = {"alpha": "paper", "kernel": "full", "chunk_size": 1000, "eta": 1.0}
+_TINY_TRAINING = Training(hidden=8, lam=1.0, epochs=2, steps=None, batch_size=64, lr=1e-3, betas=(0.9, 0.999),
+                          weight_decay=0.0, lr_boundaries=(), lr_decay=1.0)
+_SCORING = Scoring(alpha="paper", kernel="full", chunk_size=1000, eta=1.0)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,10 @@ from fairscore.fairinfl.runs import (
     score_model,
     toy_example,
 )
-from fairscore.fairinfl.variants import sensitivity_summary, training_steps, variant_protocol, variant_reuse
+from fairscore.fairinfl.settings import Prune, Reduction, Scoring, dataset_training
+from fairscore.fairinfl.variants import describe_protocol, sensitivity_summary, variant_protocol, variant_reuse
+from fairscore.models.settings import Training
+from fairscore.settings import as_params, section
 from fairscore.fairinfl.influence import explicit_scores, fairness_scores
 from fairscore.fairinfl.pruning import keep_indices, kept_count
 from fairscore.reporting.fairinfl_figures import sensitivity_caption
@@ -34,9 +39,16 @@ from fairscore.models.tabular import (
     train_stacked,
 )
 
-TRAINING = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 32, "lr": 1e-3, "betas": [0.9, 0.999],
-            "weight_decay": 5e-4, "lr_boundaries": [], "lr_decay": 1.0}
-SCORING = {"alpha": "paper", "kernel": "full", "chunk_size": 1000, "eta": 1.0}
+TRAINING_CONFIG = {"hidden": 8, "lam": 1.0, "epochs": 2, "steps": None, "batch_size": 32, "lr": 1e-3,
+                   "betas": [0.9, 0.999], "weight_decay": 5e-4, "lr_boundaries": [], "lr_decay": 1.0}
+SCORING_CONFIG = {"alpha": "paper", "kernel": "full", "chunk_size": 1000, "eta": 1.0}
+PRUNE_CONFIG = {"constraint": "dp", "strategies": ["random", "fairness", "accuracy"], "fractions": [0.5, 1.0],
+                "sign": "abs"}
+TRAINING, SCORING = section(Training, TRAINING_CONFIG), section(Scoring, SCORING_CONFIG)
+
+
+def prune(**overrides) -> Prune:
+    return section(Prune, PRUNE_CONFIG, overrides)
 
 
 def toy_data(n=400, d=6, seed=0):
@@ -123,8 +135,23 @@ def test_sklearn_wrapper_honours_sample_weight_and_clones():
 
 
 def test_training_steps_follow_d17():
-    assert training_steps({**TRAINING, "epochs": 200, "batch_size": 128}, 5340) == 200 * 42
-    assert training_steps({**TRAINING, "steps": 78000}, 5340) == 78000
+    assert replace(TRAINING, epochs=200, batch_size=128).steps_for(5340) == 200 * 42
+    assert replace(TRAINING, steps=78000).steps_for(5340) == 78000
+
+
+def test_settings_are_typed_once_with_each_default_in_one_place():
+    assert TRAINING.betas == (0.9, 0.999) and TRAINING.lr_boundaries == () and TRAINING.architecture == "mlp"
+    assert (SCORING.batch_size, SCORING.grad_batch_size) == (1024, 256)
+    assert section(Training, as_params(TRAINING)) == TRAINING  # params round-trip (what rules pass to scripts)
+    assert as_params(TRAINING)["betas"] == [0.9, 0.999] and as_params(TRAINING)["device"] == "auto"
+    with pytest.raises(ConfigError, match=r"fairinfl.training: unknown keys \['hiden'\]"):
+        section(Training, TRAINING_CONFIG, {"hiden": 3}, where="fairinfl.training")
+    with pytest.raises(ConfigError, match=r"fairinfl.reduction: missing keys \['steps'\]"):
+        section(Reduction, {"bound": 0.01, "eps": 0.01, "max_iter": 2, "eta0": 2.0}, where="fairinfl.reduction")
+    infl = {"training": TRAINING_CONFIG, "celeba": {"training": {"architecture": "resnet_two_fc", "hidden": 256},
+                                                    "retrain": {"steps": 10}}}
+    celeba, retrain = dataset_training(infl, "celeba"), dataset_training(infl, "celeba", retrain=True)
+    assert (celeba.architecture, celeba.hidden, celeba.steps, retrain.steps) == ("resnet_two_fc", 256, None, 10)
 
 
 def test_full_fraction_retrain_equals_the_score_model():
@@ -133,8 +160,7 @@ def test_full_fraction_retrain_equals_the_score_model():
     _, scores, lfatr = score_model(d, TRAINING, SCORING, run=0)
     assert set(scores) == {"fairness_dp", "fairness_tpr", "fairness_fpr", "fairness_eo", "fairness_cov",
                            "accuracy", "loss"}
-    runs = prune_runs(d, scores, training=TRAINING, fractions=[0.5, 1.0], strategies=["random", "fairness"],
-                      constraint="dp", run=0)
+    runs = prune_runs(d, scores, training=TRAINING, prune=prune(strategies=["random", "fairness"]), run=0)
     assert list(runs.kept) == [160, 320, 160, 320]
     full = runs[runs.fraction == 1.0]
     assert np.allclose(full.accuracy, lfatr["accuracy"]) and np.allclose(full.violation, lfatr["violation"])
@@ -157,8 +183,8 @@ def test_toy_scores_are_proportional_to_abs_x_and_the_low_ones_are_dropped():
 
 
 # ----------------------------------------------------------------------------- CelebA and Jigsaw (image and text)
-RESNET = {**TRAINING, "architecture": "resnet_two_fc", "blocks": [1, 1, 1, 1], "hidden": 8, "steps": 2,
-          "batch_size": 4, "augment": True, "device": "cpu"}
+RESNET = replace(TRAINING, architecture="resnet_two_fc", blocks=(1, 1, 1, 1), hidden=8, steps=2, batch_size=4,
+                 augment=True, device="cpu")
 
 
 def test_fixed_partitions_and_feature_modes():
@@ -195,7 +221,7 @@ def test_resnet_two_fc_is_a_seeded_cifar_resnet_with_two_fc_layers():
     assert [type(m).__name__ for m in a.fc] == ["Linear", "ReLU", "Linear"] and a.fc[0].out_features == 8
     assert a(torch.zeros(2, 3, 12, 12)).shape == (2, 1)
     with pytest.raises(ConfigError, match="training.architecture = 'vgg'"):
-        build_model({**RESNET, "architecture": "vgg"}, 0, seed=0)
+        build_model(replace(RESNET, architecture="vgg"), 0, seed=0)
 
 
 def test_resnet_scores_equal_the_explicit_ntk_definition():
@@ -217,19 +243,18 @@ def test_resnet_runs_are_deterministic_and_retrains_run_one_after_another():
     X = rng.random((24, 3, 8, 8)).astype(np.float32)
     y, z = rng.integers(0, 2, 24), rng.integers(0, 2, 24)
     d = run_data(X, y, z, run=0, test=np.arange(24) >= 16, features="none")
-    scoring = {**SCORING, "batch_size": 8, "grad_batch_size": 4}
+    scoring = replace(SCORING, batch_size=8, grad_batch_size=4)
     model, scores, _ = score_model(d, RESNET, scoring, run=0)
     again, scores_again, _ = score_model(d, RESNET, scoring, run=0)
     for name in scores:
         np.testing.assert_array_equal(scores[name], scores_again[name])
-    runs = prune_runs(d, scores, training=RESNET, fractions=[0.5, 1.0], strategies=["fairness"], constraint="dp",
-                      run=0)
+    runs = prune_runs(d, scores, training=RESNET, prune=prune(strategies=["fairness"]), run=0)
     assert runs["kept"].tolist() == [8, 16]
     full = runs[runs["fraction"] == 1.0].iloc[0]
     pred = predict_labels(model, d.X_test)
     assert full["accuracy"] == pytest.approx(np.mean(pred == d.y_test))  # the full retrain is the score model
     with pytest.raises(ConfigError, match="reduction baseline trains the MLP only"):
-        reduction_metrics(d, RESNET, {"bound": 0.01, "eps": 0.01, "max_iter": 2, "eta0": 2.0, "steps": 1}, run=0)
+        reduction_metrics(d, RESNET, Reduction(bound=0.01, eps=0.01, max_iter=2, eta0=2.0, steps=1), run=0)
 
 
 def test_extreme_examples_rank_signed_scores_with_stable_ties():
@@ -302,9 +327,8 @@ def test_balanced_rows_by_label_and_sex_by_sex_or_none():
         balanced_rows(y, z, balancing="label", seed=0)
 
 
-INFL = {"adult": {"balancing": "label_sex"}, "training": TRAINING, "scores": SCORING,
-        "prune": {"constraint": "dp", "strategies": ["random", "fairness", "accuracy"], "fractions": [0.5, 1.0],
-                  "sign": "abs"},
+INFL = {"adult": {"balancing": "label_sex"}, "training": TRAINING_CONFIG, "scores": SCORING_CONFIG,
+        "prune": PRUNE_CONFIG,
         "variants": {"same": {}, "signed": {"sign": "signed"}, "chunked": {"kernel": "chunked"},
                      "lam_0_0": {"lam": 0.0}, "lam_1_0": {"retrain_lam": 0.0}, "sex": {"balancing": "sex"},
                      "authors": {"lam": 0.0, "sign": "signed", "training": {"steps": 50, "lr_boundaries": [10]},
@@ -314,16 +338,18 @@ INFL = {"adult": {"balancing": "label_sex"}, "training": TRAINING, "scores": SCO
 def test_variant_protocol_merges_the_overrides_over_the_default():
     default = variant_protocol(INFL)
     assert default == variant_protocol(INFL, "same")
-    assert default["training"]["lam"] == default["retrain"]["lam"] == 1.0 and default["prune"]["sign"] == "abs"
+    assert default.training == TRAINING and default.scores == SCORING and default.prune == prune()
+    assert default.training.lam == default.retrain.lam == 1.0 and default.prune.sign == "abs"
     lam00 = variant_protocol(INFL, "lam_0_0")
-    assert lam00["training"]["lam"] == lam00["retrain"]["lam"] == 0.0
+    assert lam00.training.lam == lam00.retrain.lam == 0.0
     lam10 = variant_protocol(INFL, "lam_1_0")
-    assert (lam10["training"]["lam"], lam10["retrain"]["lam"]) == (1.0, 0.0)
+    assert (lam10.training.lam, lam10.retrain.lam) == (1.0, 0.0)
     authors = variant_protocol(INFL, "authors")
-    assert authors["training"]["steps"] == authors["retrain"]["steps"] == 50
-    assert authors["training"]["lr_decay"] == 1.0 and authors["retrain"]["lr_decay"] == 0.9
-    assert authors["training"]["hidden"] == TRAINING["hidden"] and authors["prune"]["sign"] == "signed"
-    assert variant_protocol(INFL, "chunked")["scores"]["kernel"] == "chunked" and SCORING["kernel"] == "full"
+    assert authors.training.steps == authors.retrain.steps == 50 and authors.training.lr_boundaries == (10,)
+    assert authors.training.lr_decay == 1.0 and authors.retrain.lr_decay == 0.9
+    assert authors.training.hidden == TRAINING.hidden and authors.prune.sign == "signed"
+    assert variant_protocol(INFL, "chunked").scores.kernel == "chunked" and SCORING.kernel == "full"
+    assert describe_protocol(authors) == "λ 0/0, signed S, full kernel, α paper, label×sex-balanced, 50 steps"
     with pytest.raises(ConfigError, match="no variant 'nope'"):
         variant_protocol(INFL, "nope")
     with pytest.raises(ConfigError, match=r"unknown keys \['steps'\]"):
@@ -348,19 +374,19 @@ def test_prune_runs_copy_reused_strategies_and_keep_the_row_order():
     X, y, z = toy_data()
     d = run_data(X, y, z, run=0)
     _, scores, _ = score_model(d, TRAINING, SCORING, run=0)
-    common = {"training": TRAINING, "fractions": [0.5, 1.0], "strategies": ["random", "fairness"], "constraint": "dp",
-              "run": 0}
-    full = prune_runs(d, scores, **common)
-    signed = prune_runs(d, scores, **common, sign="signed", reused=full, reuse=["random"])
+    common = {"training": TRAINING, "run": 0}
+    both, signed_both = prune(strategies=["random", "fairness"]), prune(strategies=["random", "fairness"], sign="signed")
+    full = prune_runs(d, scores, **common, prune=both)
+    signed = prune_runs(d, scores, **common, prune=signed_both, reused=full, reuse=["random"])
     assert list(signed.strategy) == ["random", "random", "fairness", "fairness"]
     assert signed[signed.strategy == "random"].equals(full[full.strategy == "random"])
-    alone = prune_runs(d, scores, **common, sign="signed")
+    alone = prune_runs(d, scores, **common, prune=signed_both)
     np.testing.assert_allclose(signed.accuracy, alone.accuracy)
     assert not np.allclose(signed[signed.strategy == "fairness"].violation, full[full.strategy == "fairness"].violation)
     with pytest.raises(DataError, match="expected run 1"):
-        prune_runs(d, scores, **{**common, "run": 1}, reused=full, reuse=["random"])
+        prune_runs(d, scores, training=TRAINING, run=1, prune=both, reused=full, reuse=["random"])
     with pytest.raises(DataError, match="no earlier prune rows"):
-        prune_runs(d, scores, **common, reuse=["random"])
+        prune_runs(d, scores, **common, prune=both, reuse=["random"])
 
 
 def summary_frame(differences, runs=3):

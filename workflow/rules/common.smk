@@ -5,11 +5,15 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from fairscore.pipeline.config import check_config
+from fairscore.protocols.fairshap_method import fairshap_method
 from fairscore.fairinfl.rundata import BALANCING
-from fairscore.fairinfl.variants import variant_protocol, variant_reuse
+from fairscore.fairinfl.settings import Prune, Reduction, Scoring, dataset_training
+from fairscore.fairinfl.variants import describe_protocol, variant_protocol, variant_reuse
+from fairscore.models.settings import Training
 from fairscore.pipeline.provenance import damaged_outputs
 from fairscore.pipeline.workflow import check_dataset_files, mark_incomplete
 from fairscore.datasets.splits import split_seeds
+from fairscore.settings import as_params, section
 
 
 validate(config, workflow.source_path("../../config/schema.json"))
@@ -89,7 +93,7 @@ def method_applies(method, pair):
     only on the datasets they name."""
     entry, dataset = ALL_METHODS[method], config["pairs"][pair]["dataset"]
     per_dataset = {"optprep": "distortion", "influence": "datasets"}.get(entry["kind"])
-    if isinstance(entry.get("group_reweigh"), dict):  # a FairShap recipe set per dataset
+    if entry["kind"] == "fairshap" and isinstance(fairshap_method(entry).group_reweigh, dict):  # per-dataset recipe
         per_dataset = "group_reweigh"
     return per_dataset is None or dataset in entry[per_dataset]
 
@@ -108,8 +112,7 @@ def method_fairshap_scores(wildcards):
     tie order (index: results/scores/fairshap, authors: results/scores/fairshap_authors)."""
     if method_kind(wildcards) != "fairshap":
         return []
-    tie_order = ALL_METHODS[wildcards.method].get("tie_order", "index")
-    score_set = "fairshap" if tie_order == "index" else f"fairshap_{tie_order}"
+    score_set = fairshap_method(ALL_METHODS[wildcards.method]).score_set
     return expand("results/scores/{score_set}/{pair}/{split}.npz", score_set=score_set, pair=wildcards.pair,
                   split=SPLITS)
 
@@ -173,7 +176,7 @@ def method_of_kind(kind):
 def valuation_label(valuation):
     """The table label of the plain FairShap method of a valuation (e.g. 'FairShap EOp')."""
     return next((m["label"] for m in config["methods"].values() if m["kind"] == "fairshap"
-                 and m["valuation"] == valuation and not m.get("group_reweigh", False)), f"FairShap {valuation}")
+                 and m["valuation"] == valuation and not fairshap_method(m).group_reweigh), f"FairShap {valuation}")
 
 
 def runtime_params():
@@ -195,15 +198,28 @@ def infl_runs(dataset):
     return [str(r) for r in range(INFL[dataset]["runs"])]
 
 
+# Typed once from the validated config (fairscore.settings); rules pass them on as plain params
+# (as_params: every default filled in), which Snakemake compares between runs and provenance records.
+INFL_TRAINING = as_params(section(Training, INFL["training"], where="fairinfl.training"))
+INFL_SCORES = as_params(section(Scoring, INFL["scores"], where="fairinfl.scores"))
+INFL_PRUNE = as_params(section(Prune, INFL["prune"], where="fairinfl.prune"))
+INFL_REDUCTION = as_params(section(Reduction, INFL["reduction"], where="fairinfl.reduction"))
+INFL_PROTOCOLS = {v: variant_protocol(INFL, v) for v in [None, *INFL["variants"]]}
+
+
 def infl_training(dataset, retrain=False):
     """fairinfl.training with the dataset's `training` (and for retrains its `retrain`) merged over it."""
-    entry = INFL[dataset]
-    return {**INFL["training"], **entry.get("training", {}), **(entry.get("retrain", {}) if retrain else {})}
+    return as_params(dataset_training(INFL, dataset, retrain=retrain))
+
+
+def variant_params(variant, part):
+    """Part `training`, `retrain`, `scores` or `prune` of a protocol variant's settings, as params."""
+    return as_params(getattr(INFL_PROTOCOLS[variant], part))
 
 
 def infl_data_params(dataset):
     """How a FairInfl job reads its dataset's cached file (fairinfl.load_run_data)."""
-    return {"test_fraction": INFL[dataset].get("test_fraction", 0.2), "features": INFL[dataset]["features"]}
+    return {k: INFL[dataset][k] for k in ("test_fraction", "features") if k in INFL[dataset]}
 
 
 def infl_data(wildcards):
@@ -236,7 +252,7 @@ INFL_FIG_DIR = "results/figures/fairinfl"
 
 def infl_variant_data(variant):
     """The Adult data file of a variant's balancing (the default file for the default balancing)."""
-    balancing = variant_protocol(INFL, variant)["balancing"]
+    balancing = INFL_PROTOCOLS[variant].balancing
     if balancing == INFL["adult"]["balancing"]:
         return rules.fairinfl_adult_data.output.data
     return rules.fairinfl_adult_data_balanced.output.data.format(balancing=balancing)

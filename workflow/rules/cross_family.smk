@@ -17,8 +17,9 @@ rule fairinfl_split_scores_pair:
     resources:
         mem_mb=4000,
     params:
-        training={**INFL["training"], "epochs": CROSS["fairinfl_scores"]["epochs"]},
-        scores=INFL["scores"],
+        training=as_params(section(Training, INFL["training"], CROSS["fairinfl_scores"],
+                                   where="cross_family.fairinfl_scores")),
+        scores=INFL_SCORES,
         split_fractions=SPLIT_FRACTIONS,
     script:
         "../scripts/fairinfl_split_scores.py"

@@ -18,8 +18,8 @@ rule cross_family_fairinfl_run:
     params:
         run=lambda wildcards: int(wildcards.run),
         data=infl_data_params("adult"),
-        training=INFL["training"],
-        fractions=INFL["prune"]["fractions"],
+        training=INFL_TRAINING,
+        fractions=INFL_PRUNE["fractions"],
         fairshap={k: v for k, v in config["fairshap"].items() if k != "gpu"},
         fairshap_prune=config["cross_family"]["fairshap_prune"],
     script:

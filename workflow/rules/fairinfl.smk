@@ -45,7 +45,7 @@ rule fairinfl_scores_run:
         run=lambda wildcards: int(wildcards.run),
         data=lambda wildcards: infl_data_params(wildcards.infl),
         training=lambda wildcards: infl_training(wildcards.infl),
-        scores=INFL["scores"],
+        scores=INFL_SCORES,
     script:
         "../scripts/fairinfl_scores.py"
 
@@ -75,7 +75,7 @@ rule fairinfl_prune_run:
         run=lambda wildcards: int(wildcards.run),
         data=lambda wildcards: infl_data_params(wildcards.infl),
         training=lambda wildcards: infl_training(wildcards.infl, retrain=True),
-        prune=INFL["prune"],
+        prune=INFL_PRUNE,
     script:
         "../scripts/fairinfl_prune.py"
 
@@ -100,7 +100,7 @@ rule fairinfl_baselines_run:
         data=lambda wildcards: infl_data_params(wildcards.infl),
         training=lambda wildcards: infl_training(wildcards.infl),
         baselines=lambda wildcards: INFL[wildcards.infl]["baselines"],
-        reduction=INFL["reduction"],
+        reduction=INFL_REDUCTION,
     script:
         "../scripts/fairinfl_baselines.py"
 
@@ -145,7 +145,7 @@ rule fig_first_order:
         figures=config["figures"],
         first_order=INFL["first_order"],
         data=infl_data_params("adult"),
-        training=INFL["training"],
+        training=INFL_TRAINING,
     script:
         "../scripts/fig_first_order.py"
 
@@ -166,7 +166,7 @@ rule fig_toy:
     params:
         figures=config["figures"],
         toy=INFL["toy"],
-        scores=INFL["scores"],
+        scores=INFL_SCORES,
     script:
         "../scripts/fig_toy.py"
 
@@ -267,8 +267,8 @@ rule fairinfl_variant_scores_run:
     params:
         run=lambda wildcards: int(wildcards.run),
         data=infl_data_params("adult"),
-        training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["training"],
-        scores=lambda wildcards: variant_protocol(INFL, wildcards.variant)["scores"],
+        training=lambda wildcards: variant_params(wildcards.variant, "training"),
+        scores=lambda wildcards: variant_params(wildcards.variant, "scores"),
     script:
         "../scripts/fairinfl_scores.py"
 
@@ -292,8 +292,8 @@ rule fairinfl_variant_prune_run:
     params:
         run=lambda wildcards: int(wildcards.run),
         data=infl_data_params("adult"),
-        training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["retrain"],
-        prune=lambda wildcards: variant_protocol(INFL, wildcards.variant)["prune"],
+        training=lambda wildcards: variant_params(wildcards.variant, "retrain"),
+        prune=lambda wildcards: variant_params(wildcards.variant, "prune"),
         reuse=lambda wildcards: variant_reuse(INFL, wildcards.variant)["strategies"],
     script:
         "../scripts/fairinfl_prune.py"
@@ -318,9 +318,9 @@ rule fairinfl_variant_baselines_run:
     params:
         run=lambda wildcards: int(wildcards.run),
         data=infl_data_params("adult"),
-        training=lambda wildcards: variant_protocol(INFL, wildcards.variant)["training"],
+        training=lambda wildcards: variant_params(wildcards.variant, "training"),
         baselines=INFL["adult"]["baselines"],
-        reduction=INFL["reduction"],
+        reduction=INFL_REDUCTION,
     script:
         "../scripts/fairinfl_baselines.py"
 
@@ -349,7 +349,7 @@ rule fig_sensitivity:
         "../../envs/fairscore.yaml"
     params:
         variants=INFL["sensitivity"]["variants"],
-        protocols={"default": variant_protocol(INFL), **{v: variant_protocol(INFL, v) for v in INFL["sensitivity"]["variants"]}},
+        descriptions={v or "default": describe_protocol(INFL_PROTOCOLS[v]) for v in [None, *INFL["sensitivity"]["variants"]]},
         sensitivity=INFL["sensitivity"],
         figures=config["figures"],
     script:

@@ -6,6 +6,9 @@ from fairscore.fileio import write_npz
 from fairscore.datasets.splits import read_split
 from fairscore.pipeline.progress import progress
 from fairscore.pipeline.workflow import run
+from fairscore.fairinfl.settings import Scoring
+from fairscore.models.settings import Training
+from fairscore.settings import section
 
 
 def main(inputs, params, outputs):
@@ -13,8 +16,8 @@ def main(inputs, params, outputs):
     for k, (split_path, out) in enumerate(progress(list(zip(inputs.splits, outputs.scores, strict=True)),
                                                    "FairInfl splits")):
         split = read_split(split_path, n_rows=len(X), **params.split_fractions)
-        write_npz(out, fairinfl_split_scores(X, y, a, split, training=params.training, scoring=params.scores,
-                                             split_index=k))
+        write_npz(out, fairinfl_split_scores(X, y, a, split, training=section(Training, params.training),
+                                             scoring=section(Scoring, params.scores), split_index=k))
 
 
 if "snakemake" in globals():

@@ -15,7 +15,7 @@ def main(inputs, params, outputs):
     dataset, figure = _FIGURES[params.dataset]
     training = params.training
     network = (f"ResNet (blocks {list(training['blocks'])}) with two fully connected layers (512 → {training['hidden']} → 1)"
-               if training.get("architecture") == "resnet_two_fc" else f"MLP Dense({training['hidden']}) – ReLU – Dense(1)")
+               if training["architecture"] == "resnet_two_fc" else f"MLP Dense({training['hidden']}) – ReLU – Dense(1)")
     reduction = (", reduction (fairlearn exponentiated gradient with a DP constraint around the same network)"
                  if "reduction" in params.baselines else "")
     write_figure(fairinfl_figure(prune, baselines), fairinfl_summary(prune, baselines), dict(outputs.items()),

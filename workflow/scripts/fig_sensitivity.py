@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from fairscore.fairinfl.variants import describe_protocol, sensitivity_summary
+from fairscore.fairinfl.variants import sensitivity_summary
 from fairscore.fileio import atomic_path, write_csv
 from fairscore.reporting.figures import save_figure
 from fairscore.reporting.fairinfl_figures import sensitivity_caption, sensitivity_figure
@@ -18,7 +18,7 @@ def main(inputs, params, outputs):
     sensitivity = params.sensitivity
     summary = sensitivity_summary(prunes, fractions=sensitivity["fractions"],
                                   claim_fractions=sensitivity["claim_fractions"])
-    summary.insert(1, "description", summary["variant"].map(lambda v: describe_protocol(params.protocols[v])))
+    summary.insert(1, "description", summary["variant"].map(params.descriptions))
     write_csv(summary, outputs.data)
     save_figure(sensitivity_figure(summary), outputs.png, outputs.pdf, dpi=params.figures["dpi"])
     with atomic_path(outputs.caption) as tmp:

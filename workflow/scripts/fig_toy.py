@@ -1,15 +1,17 @@
 """Fig. 1 / Proposition 5.2: the 1-D toy, scores against x and reweighting the low-|S| points."""
 
 from fairscore.fairinfl.runs import toy_example
+from fairscore.fairinfl.settings import Scoring
 from fairscore.fileio import write_csv
 from fairscore.reporting.fairinfl_figures import toy_figure
 from fairscore.reporting.figures import write_figure
 from fairscore.pipeline.workflow import run
+from fairscore.settings import section
 
 
 def main(inputs, params, outputs):
     toy = params.toy
-    points, models = toy_example(toy, seed=toy["seed"], scoring=params.scores)
+    points, models = toy_example(toy, seed=toy["seed"], scoring=section(Scoring, params.scores))
     write_csv(models, outputs.models)
     before, after = models.iloc[0], models.iloc[1]
     write_figure(toy_figure(points, models), points, dict(outputs.items()), name="fig_toy", dpi=params.figures["dpi"],

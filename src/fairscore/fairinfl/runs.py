@@ -28,7 +28,8 @@ from fairscore.fairinfl.influence import (
 from fairscore.fairinfl.pruning import keep_indices
 from fairscore.models.tabular import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 from fairscore.fairinfl.rundata import RunData, run_seeds
-from fairscore.fairinfl.variants import training_steps
+from fairscore.fairinfl.settings import Prune, Reduction, Scoring
+from fairscore.models.settings import Training
 from fairscore.pipeline.progress import Progress, progress
 
 __all__ = [
@@ -46,17 +47,13 @@ __all__ = [
 ]
 
 
-def _optimiser(training: dict) -> dict:
-    return {k: training[k] for k in ("batch_size", "lr", "betas", "weight_decay", "lr_boundaries", "lr_decay")}
-
-
-def _train(d: RunData, training: dict, *, lam: float, run: int, steps: int | None = None):
+def _train(d: RunData, training: Training, *, lam: float, run: int, steps: int | None = None):
     """A fresh network of ``training`` (init seed of ``run``) trained on all of ``d``'s training rows."""
     seeds = run_seeds(run)
     model = build_model(training, d.X_train.shape[1], seed=seeds["init"])
     train_fair(model, d.X_train, d.y_train, d.z_train, lam=lam, seed=seeds["batch"],
-               steps=steps or training_steps(training, len(d.y_train)), augment=training.get("augment", False),
-               amp=training.get("amp", False), **_optimiser(training))
+               steps=steps or training.steps_for(len(d.y_train)), augment=training.augment, amp=training.amp,
+               **training.optimiser())
     return model
 
 
@@ -78,7 +75,7 @@ def infl_metrics(pred, y, z) -> dict[str, float]:
             "balanced_accuracy": float(np.mean([np.mean(pred[y == label] == label) for label in (0, 1)]))}
 
 
-def score_model(d: RunData, training: dict, scoring: dict, *, run: int, model=None):
+def score_model(d: RunData, training: Training, scoring: Scoring, *, run: int, model=None):
     """Train the full-data λ = 1 model (lfatr, the score model) and score every training example.
 
     ``model``: an already trained score model of the same ``training`` and run (e.g. one
@@ -89,18 +86,18 @@ def score_model(d: RunData, training: dict, scoring: dict, *, run: int, model=No
     model's test metrics.
     """
     if model is None:
-        model = _train(d, training, lam=training["lam"], run=run)
-    batch = {"batch_size": scoring.get("batch_size", 1024)}
-    common = {"alpha": scoring["alpha"], "lam": training["lam"] or 1.0, "eta": scoring["eta"], "kernel": scoring["kernel"],
-              "chunk_size": scoring["chunk_size"], **batch}
+        model = _train(d, training, lam=training.lam, run=run)
+    batch = {"batch_size": scoring.batch_size}
+    common = {"alpha": scoring.alpha, "lam": training.lam or 1.0, "eta": scoring.eta, "kernel": scoring.kernel,
+              "chunk_size": scoring.chunk_size, **batch}
     scores = {f"fairness_{c}": fairness_scores(model, d.X_train, d.z_train, d.y_train, constraint=c, **common)
               for c in CONSTRAINTS}
-    scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train, batch_size=scoring.get("grad_batch_size", 256))
-    scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring["eta"], **batch)
+    scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train, batch_size=scoring.grad_batch_size)
+    scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring.eta, **batch)
     return model, scores, infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
 
 
-def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFrame:
+def retrain_pruned(d: RunData, jobs, *, training: Training, run: int) -> pd.DataFrame:
     """Retrain (λ = ``training.lam``) one network per ``(strategy, fraction, kept)`` job on its kept rows.
 
     Every model starts from the run's init seed and shares its batch-order seed and the
@@ -110,36 +107,40 @@ def retrain_pruned(d: RunData, jobs, *, training: dict, run: int) -> pd.DataFram
     strategy, fraction, kept (count) and the test metrics (:func:`infl_metrics`).
     """
     seeds, n = run_seeds(run), len(d.y_train)
-    steps = training_steps(training, n)
-    if training.get("architecture", "mlp") == "mlp" and min(len(kept) for *_, kept in jobs) >= training["batch_size"]:
+    steps = training.steps_for(n)
+    if training.architecture == "mlp" and min(len(kept) for *_, kept in jobs) >= training.batch_size:
         models = [build_model(training, d.X_train.shape[1], seed=seeds["init"]) for _ in jobs]
-        train_stacked(models, d.X_train, d.y_train, d.z_train, [kept for _, _, kept in jobs], lam=training["lam"],
-                      seed=seeds["batch"], steps=steps, **_optimiser(training))
+        train_stacked(models, d.X_train, d.y_train, d.z_train, [kept for _, _, kept in jobs], lam=training.lam,
+                      seed=seeds["batch"], steps=steps, **training.optimiser())
     else:
         models = [_train(RunData(d.X_train[kept], d.y_train[kept], d.z_train[kept], d.X_test, d.y_test, d.z_test),
-                         training, lam=training["lam"], run=run, steps=steps)
+                         training, lam=training.lam, run=run, steps=steps)
                   for _, _, kept in progress(jobs, f"run {run}: pruned retrains")]
     return pd.DataFrame([{"run": run, "strategy": s, "fraction": f, "kept": len(kept),
                           **infl_metrics(predict_labels(m, d.X_test), d.y_test, d.z_test)}
                          for (s, f, kept), m in zip(jobs, models, strict=True)])
 
 
-def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategies, constraint: str,
-               run: int, sign: str = "abs", reused: pd.DataFrame | None = None, reuse=()) -> pd.DataFrame:
-    """Retrain on the examples each strategy keeps at each fraction; test metrics (:func:`retrain_pruned`).
+def prune_runs(d: RunData, scores: dict, *, training: Training, prune: Prune, run: int,
+               reused: pd.DataFrame | None = None, reuse=()) -> pd.DataFrame:
+    """Retrain on the examples each of ``prune.strategies`` keeps at each of ``prune.fractions``;
+    test metrics (:func:`retrain_pruned`).
 
-    ``sign``: how prune by fairness ranks S(i) (:func:`fairscore.fairinfl.pruning.keep_indices`).
+    Prune by fairness ranks S(i) of ``prune.constraint`` by ``prune.sign``
+    (:func:`fairscore.fairinfl.pruning.keep_indices`).
     ``reused``, ``reuse``: prune rows of the same run computed before, and the strategies
     whose rows are copied from them instead of retrained (a protocol variant takes random and
     accuracy pruning from the default protocol when they cannot differ,
     :func:`variant_reuse`). Rows are in strategy × fraction order either way.
     """
     seeds, n = run_seeds(run), len(d.y_train)
+    strategies, fractions = prune.strategies, prune.fractions
     have = set(reuse) & set(strategies)
     if have and reused is None:
         raise DataError(f"prune strategies {sorted(have)} are to be copied, but no earlier prune rows were given")
-    jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{constraint}"], accuracy=scores["accuracy"],
-                                seed=seeds["subset"], sign=sign)) for s in strategies if s not in have for f in fractions]
+    jobs = [(s, f, keep_indices(s, f, n=n, fairness=scores[f"fairness_{prune.constraint}"],
+                                accuracy=scores["accuracy"], seed=seeds["subset"], sign=prune.sign))
+            for s in strategies if s not in have for f in fractions]
     parts = [] if not jobs else [retrain_pruned(d, jobs, training=training, run=run)]
     if have:
         copied = reused[reused["strategy"].isin(have) & reused["fraction"].isin(fractions)]
@@ -153,7 +154,7 @@ def prune_runs(d: RunData, scores: dict, *, training: dict, fractions, strategie
                                  kind="stable")].reset_index(drop=True)
 
 
-def erm_metrics(d: RunData, training: dict, *, run: int) -> dict[str, float]:
+def erm_metrics(d: RunData, training: Training, *, run: int) -> dict[str, float]:
     """ERM baseline: the same network and budget with λ = 0."""
     model = _train(d, training, lam=0.0, run=run)
     return infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
@@ -197,22 +198,22 @@ def iteration_progress(max_iter: int, *, clock=time.monotonic):
     tracker.finish()
 
 
-def reduction_metrics(d: RunData, training: dict, reduction: dict, *, run: int) -> dict[str, float]:
+def reduction_metrics(d: RunData, training: Training, reduction: Reduction, *, run: int) -> dict[str, float]:
     """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22)."""
     from fairlearn.reductions import DemographicParity, ExponentiatedGradient
 
-    if training.get("architecture", "mlp") != "mlp":
+    if training.architecture != "mlp":
         raise ConfigError(f"the reduction baseline trains the MLP only; training.architecture is "
-                          f"{training['architecture']!r} (leave 'reduction' out of the dataset's baselines)")
+                          f"{training.architecture!r} (leave 'reduction' out of the dataset's baselines)")
     seeds = run_seeds(run)
-    steps = reduction.get("steps") or training_steps(training, len(d.y_train))
-    estimator = FairMLPClassifier(hidden=training["hidden"], steps=steps, batch_size=training["batch_size"],
-                                  lr=training["lr"], weight_decay=training["weight_decay"], seed=seeds["init"])
+    steps = reduction.steps or training.steps_for(len(d.y_train))
+    estimator = FairMLPClassifier(hidden=training.hidden, steps=steps, batch_size=training.batch_size,
+                                  lr=training.lr, weight_decay=training.weight_decay, seed=seeds["init"])
     torch.manual_seed(seeds["init"])
-    mitigator = ExponentiatedGradient(estimator, constraints=DemographicParity(difference_bound=reduction["bound"]),
-                                      eps=reduction["eps"], max_iter=reduction["max_iter"], eta0=reduction["eta0"],
+    mitigator = ExponentiatedGradient(estimator, constraints=DemographicParity(difference_bound=reduction.bound),
+                                      eps=reduction.eps, max_iter=reduction.max_iter, eta0=reduction.eta0,
                                       run_linprog_step=True)
-    with iteration_progress(reduction["max_iter"]):
+    with iteration_progress(reduction.max_iter):
         mitigator.fit(d.X_train, d.y_train, sensitive_features=d.z_train)
     pred = mitigator.predict(d.X_test, random_state=seeds["split"])
     return {**infl_metrics(pred, d.y_test, d.z_test), "oracle_calls": len(mitigator.predictors_)}
@@ -230,7 +231,7 @@ def first_order_pairs(model, d: RunData, *, n_pairs: int, eta: float, lam: float
     return pd.DataFrame({"train": pairs[:, 0], "test": pairs[:, 1], "predicted": predicted, "real": real})
 
 
-def toy_example(toy: dict, *, seed: int, scoring: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def toy_example(toy: dict, *, seed: int, scoring: Scoring) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fig. 1 / Proposition 5.2: four 1-D Gaussian cells, a linear model, S(i), and reweighting.
 
     A linear logistic model f(x) = w·x + b (so Θ(x_i, x_j) = x_i x_j + 1) is fit on all
@@ -257,7 +258,7 @@ def toy_example(toy: dict, *, seed: int, scoring: dict) -> tuple[pd.DataFrame, p
         return linear, {"threshold": float(-clf.intercept_[0] / clf.coef_[0, 0]), **infl_metrics(pred, y, z)}
 
     linear, before = fit(None)
-    score = fairness_scores(linear, X, z, y, constraint="dp", alpha=scoring["alpha"], eta=scoring["eta"])
+    score = fairness_scores(linear, X, z, y, constraint="dp", alpha=scoring.alpha, eta=scoring.eta)
     n_drop = int(round(toy["drop_fraction"] * len(x)))
     dropped = np.zeros(len(x), dtype=bool)
     dropped[np.argsort(np.abs(score), kind="stable")[:n_drop]] = True

@@ -1,11 +1,12 @@
 """FairInfl protocol variants (``algorithms.md`` §2.9; D17, D34): the paper's text and the authors'
-code as named recipes, what each variant may reuse, the step budget, and the sensitivity
-summary over variants.
+code as named recipes, what each variant may reuse, and the sensitivity summary over variants.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,36 +14,45 @@ import pandas as pd
 from fairscore.errors import ConfigError, DataError
 from fairscore.fairinfl.pruning import SIGNS
 from fairscore.fairinfl.rundata import BALANCING
+from fairscore.fairinfl.settings import Prune, Scoring, dataset_training
+from fairscore.models.settings import Training
+from fairscore.settings import section
 
 __all__ = [
+    "Protocol",
     "describe_protocol",
     "sensitivity_summary",
-    "training_steps",
     "variant_protocol",
     "variant_reuse",
 ]
-
-
-def training_steps(training: dict, n_train: int) -> int:
-    """``training.steps`` when set, else ``epochs`` × ⌈n_train / batch_size⌉ (D17)."""
-    return int(training["steps"]) if training.get("steps") else \
-        int(training["epochs"]) * math.ceil(n_train / training["batch_size"])
 
 
 #: the keys a protocol variant (config ``fairinfl.variants.<name>``) may override
 VARIANT_KEYS = ("lam", "retrain_lam", "sign", "kernel", "chunk_size", "alpha", "balancing", "training", "retrain")
 
 
-def variant_protocol(infl: dict, name: str | None = None) -> dict:
+@dataclass(frozen=True)
+class Protocol:
+    """One FairInfl Adult protocol: the data's ``balancing``, the score model's (and lfatr's)
+    ``training``, the pruned retrains' ``retrain``, the ``scores`` and the ``prune`` settings."""
+
+    balancing: str
+    training: Training
+    retrain: Training
+    scores: Scoring
+    prune: Prune
+
+
+def variant_protocol(infl: dict, name: str | None = None) -> Protocol:
     """The FairInfl Adult protocol of variant ``name`` of config ``fairinfl`` (``infl``); None is the default.
 
-    Returns ``balancing`` (:data:`BALANCING`), ``training`` (the score model and lfatr:
-    ``fairinfl.training`` and ``adult.training``, then the variant's ``training`` overrides,
-    e.g. steps, lr_boundaries, lr_decay; its ``lam`` = the variant's ``lam``), ``retrain``
-    (that, then ``adult.retrain`` and the variant's ``retrain`` overrides; ``lam`` =
-    ``retrain_lam``, which defaults to the training λ), ``scores`` (``fairinfl.scores`` with
-    ``kernel``, ``chunk_size``, ``alpha`` overridden) and ``prune`` (``fairinfl.prune`` with
-    ``sign`` overridden). Without overrides a variant is the default protocol exactly.
+    ``training``: :func:`~fairscore.fairinfl.settings.dataset_training` of Adult, then the
+    variant's ``training`` overrides (e.g. steps, lr_boundaries, lr_decay), with ``lam`` = the
+    variant's ``lam``; ``retrain``: that, then ``adult.retrain`` and the variant's ``retrain``
+    overrides, with ``lam`` = ``retrain_lam`` (default: the training λ); ``scores``:
+    ``fairinfl.scores`` with ``kernel``, ``chunk_size``, ``alpha`` overridden; ``prune``:
+    ``fairinfl.prune`` with ``sign`` overridden. Without overrides a variant is the default
+    protocol exactly.
     """
     adult = infl["adult"]
     if name is None:
@@ -54,18 +64,21 @@ def variant_protocol(infl: dict, name: str | None = None) -> dict:
     unknown = sorted(set(variant) - set(VARIANT_KEYS))
     if unknown:
         raise ConfigError(f"fairinfl.variants.{name}: unknown keys {unknown}; expected some of {list(VARIANT_KEYS)}")
-    training = {**infl["training"], **adult.get("training", {}), **variant.get("training", {})}
-    training["lam"] = float(variant.get("lam", training["lam"]))
-    retrain = {**training, **adult.get("retrain", {}), **variant.get("retrain", {}),
-               "lam": float(variant.get("retrain_lam", training["lam"]))}
-    scores = {**infl["scores"], **{k: variant[k] for k in ("kernel", "chunk_size", "alpha") if k in variant}}
-    prune = {**infl["prune"], **{k: variant[k] for k in ("sign",) if k in variant}}
+    where = f"fairinfl.variants.{name}" if name else "fairinfl"
+    base = dataset_training(infl, "adult")
+    training = section(Training, dataclasses.asdict(base), variant.get("training", {}), where=f"{where}.training")
+    training = dataclasses.replace(training, lam=float(variant.get("lam", training.lam)))
+    retrain = section(Training, dataclasses.asdict(training), adult.get("retrain", {}), variant.get("retrain", {}),
+                      {"lam": float(variant.get("retrain_lam", training.lam))}, where=f"{where}.retrain")
+    scores = section(Scoring, infl["scores"], {k: variant[k] for k in ("kernel", "chunk_size", "alpha") if k in variant},
+                     where=f"{where}.scores")
+    prune = section(Prune, infl["prune"], {k: variant[k] for k in ("sign",) if k in variant}, where=f"{where}.prune")
     balancing = variant.get("balancing", adult["balancing"])
     if balancing not in BALANCING:
         raise ConfigError(f"fairinfl.variants.{name}.balancing = {balancing!r}; expected one of {BALANCING}")
-    if prune["sign"] not in SIGNS:
-        raise ConfigError(f"fairinfl.variants.{name}.sign = {prune['sign']!r}; expected one of {SIGNS}")
-    return {"balancing": balancing, "training": training, "retrain": retrain, "scores": scores, "prune": prune}
+    if prune.sign not in SIGNS:
+        raise ConfigError(f"fairinfl.variants.{name}.sign = {prune.sign!r}; expected one of {SIGNS}")
+    return Protocol(balancing=balancing, training=training, retrain=retrain, scores=scores, prune=prune)
 
 
 def variant_reuse(infl: dict, name: str) -> dict:
@@ -81,27 +94,27 @@ def variant_reuse(infl: dict, name: str) -> dict:
     constraint and sign).
     """
     default, variant = variant_protocol(infl), variant_protocol(infl, name)
-    data = variant["balancing"] == default["balancing"]
-    model = data and variant["training"] == default["training"]
-    scores = model and variant["scores"] == default["scores"]
-    retrain = data and variant["retrain"] == default["retrain"]
-    unconstrained = [{k: v for k, v in p["training"].items() if k != "lam"} for p in (default, variant)]
+    data = variant.balancing == default.balancing
+    model = data and variant.training == default.training
+    scores = model and variant.scores == default.scores
+    retrain = data and variant.retrain == default.retrain
+    unconstrained = [dataclasses.replace(p.training, lam=0.0) for p in (default, variant)]
     same = {"random": retrain, "accuracy": retrain and model,
-            "fairness": retrain and scores and variant["prune"]["sign"] == default["prune"]["sign"]
-            and variant["prune"]["constraint"] == default["prune"]["constraint"]}
-    return {"model": model, "scores": scores, "strategies": [s for s in variant["prune"]["strategies"] if same.get(s)],
+            "fairness": retrain and scores and variant.prune.sign == default.prune.sign
+            and variant.prune.constraint == default.prune.constraint}
+    return {"model": model, "scores": scores, "strategies": [s for s in variant.prune.strategies if same.get(s)],
             "baselines": data and unconstrained[0] == unconstrained[1]}
 
 
-def describe_protocol(protocol: dict) -> str:
+def describe_protocol(protocol: Protocol) -> str:
     """A protocol (:func:`variant_protocol`) in a few words, for legends and captions."""
-    training, scores = protocol["training"], protocol["scores"]
-    lam = f"λ {training['lam']:g}/{protocol['retrain']['lam']:g}"
-    sign = "|S|" if protocol["prune"]["sign"] == "abs" else "signed S"
-    kernel = "full kernel" if scores["kernel"] == "full" else f"chunked kernel ({scores['chunk_size']})"
-    balancing = {"label_sex": "label×sex-balanced", "sex": "sex-balanced", "none": "unbalanced"}[protocol["balancing"]]
-    length = f"{training['steps']:,} steps" if training.get("steps") else f"{training['epochs']} epochs"
-    return f"{lam}, {sign}, {kernel}, α {scores['alpha']}, {balancing}, {length}"
+    training, scores = protocol.training, protocol.scores
+    lam = f"λ {training.lam:g}/{protocol.retrain.lam:g}"
+    sign = "|S|" if protocol.prune.sign == "abs" else "signed S"
+    kernel = "full kernel" if scores.kernel == "full" else f"chunked kernel ({scores.chunk_size})"
+    balancing = {"label_sex": "label×sex-balanced", "sex": "sex-balanced", "none": "unbalanced"}[protocol.balancing]
+    length = f"{training.steps:,} steps" if training.steps else f"{training.epochs} epochs"
+    return f"{lam}, {sign}, {kernel}, α {scores.alpha}, {balancing}, {length}"
 
 
 def sensitivity_summary(prunes: dict, *, fractions, claim_fractions) -> pd.DataFrame:

@@ -12,7 +12,6 @@ from fairscore.errors import ConfigError
 __all__ = [
     "autocast",
     "resolve_device",
-    "training_device",
 ]
 
 
@@ -31,7 +30,3 @@ def autocast(device: torch.device, amp: bool):
     """bfloat16 autocast when ``amp`` and ``device`` is CUDA; a no-op context elsewhere."""
     return torch.autocast("cuda", dtype=torch.bfloat16, enabled=bool(amp) and device.type == "cuda")
 
-
-def training_device(training: dict) -> torch.device:
-    """:func:`resolve_device` of ``training['device']`` (default ``auto``)."""
-    return resolve_device(training.get("device", "auto"))

@@ -25,7 +25,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from fairscore.errors import ConfigError, DataError
 from fairscore.datasets.images import augment as augment_images
 from fairscore.fairinfl.influence import predict_logits
-from fairscore.models.device import autocast, training_device
+from fairscore.models.device import autocast, resolve_device
+from fairscore.models.settings import Training
 from fairscore.pipeline.progress import progress
 
 __all__ = [
@@ -75,16 +76,16 @@ def resnet_two_fc(*, seed: int, blocks=(2, 2, 2, 2), hidden: int = 256) -> torch
     return model
 
 
-def build_model(training: dict, in_features: int, *, seed: int) -> torch.nn.Module:
-    """The network of ``training['architecture']`` (default ``mlp``) on ``training_device(training)``."""
-    architecture = training.get("architecture", "mlp")
-    if architecture == "mlp":
-        model = mlp(in_features, training["hidden"], seed=seed)
-    elif architecture == "resnet_two_fc":
-        model = resnet_two_fc(seed=seed, blocks=training.get("blocks", (2, 2, 2, 2)), hidden=training["hidden"])
+def build_model(training: Training, in_features: int, *, seed: int) -> torch.nn.Module:
+    """The network of ``training.architecture`` on :func:`~fairscore.models.device.resolve_device`
+    of ``training.device``."""
+    if training.architecture == "mlp":
+        model = mlp(in_features, training.hidden, seed=seed)
+    elif training.architecture == "resnet_two_fc":
+        model = resnet_two_fc(seed=seed, blocks=training.blocks, hidden=training.hidden)
     else:
-        raise ConfigError(f"training.architecture = {architecture!r}; expected one of {ARCHITECTURES}")
-    return model.to(training_device(training))
+        raise ConfigError(f"training.architecture = {training.architecture!r}; expected one of {ARCHITECTURES}")
+    return model.to(resolve_device(training.device))
 
 
 def _group_gap(logits: torch.Tensor, z: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,8 @@ def _expect_known(where: str, value: str, known, section: str) -> None:
 
 
 def check_config(config: dict, *, source: str = "config") -> None:
-    """Raise :class:`ConfigError` naming the key of the first dangling reference."""
+    """Raise :class:`ConfigError` naming the key of the first dangling reference (``config`` as
+    validated against the schema, defaults filled in)."""
     for name, dataset in config["datasets"].items():
         for i, raw in enumerate(dataset.get("raw_files", [])):
             _expect_known(f"{source}: datasets.{name}.raw_files[{i}]", raw, config["raw_files"], "raw_files")
@@ -27,7 +28,7 @@ def check_config(config: dict, *, source: str = "config") -> None:
         _expect_known(f"{source}: run_pairs[{i}]", name, config["pairs"], "pairs")
     figures = config["fairshap_figures"]
     _expect_known(f"{source}: fairshap_figures.weights.pair", figures["weights"]["pair"], config["pairs"], "pairs")
-    n_splits = config.get("n_splits", 50)
+    n_splits = config["n_splits"]
     if figures["weights"]["split"] >= n_splits:
         raise ConfigError(f"{source}: fairshap_figures.weights.split = {figures['weights']['split']}; "
                           f"expected a split below n_splits = {n_splits}")

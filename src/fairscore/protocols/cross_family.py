@@ -18,6 +18,8 @@ from fairscore.fairshap.valuation import fair_shapley_values
 from fairscore.datasets.splits import joint_strata
 from fairscore.fairinfl.rundata import RunData
 from fairscore.fairinfl.runs import retrain_pruned, score_model
+from fairscore.fairinfl.settings import Scoring
+from fairscore.models.settings import Training
 from fairscore.pipeline.progress import progress
 
 __all__ = [
@@ -93,7 +95,7 @@ def fairshap_cross_values(X, y, z, *, folds: int, seed: int, k: int = 5, sign: s
     return pd.concat(parts).sort_index().reset_index(drop=True), fold
 
 
-def fairshap_prune_runs(d: RunData, values, *, training: dict, fractions, run: int) -> pd.DataFrame:
+def fairshap_prune_runs(d: RunData, values, *, training: Training, fractions, run: int) -> pd.DataFrame:
     """Strategy ``fairshap``: retrain on the round(f·n) training rows with the largest ``values``.
 
     ``values`` (shape (n_train,)) are FairShap valuations of the training rows
@@ -106,7 +108,7 @@ def fairshap_prune_runs(d: RunData, values, *, training: dict, fractions, run: i
     return retrain_pruned(d, jobs, training=training, run=run)
 
 
-def fairinfl_split_scores(X, y, a, split, *, training: dict, scoring: dict, split_index: int) -> dict[str, np.ndarray]:
+def fairinfl_split_scores(X, y, a, split, *, training: Training, scoring: Scoring, split_index: int) -> dict[str, np.ndarray]:
     """FairInfl scores of one FairShap Table 2 split's training rows (cross-family comparison).
 
     The λ-constrained MLP of ``training`` (:func:`score_model`, seeds of

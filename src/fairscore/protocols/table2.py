@@ -20,6 +20,7 @@ from fairscore.protocols.baselines import (
     postpro_predict,
 )
 from fairscore.errors import ConfigError, DataError
+from fairscore.protocols.fairshap_method import fairshap_method
 from fairscore.protocols.metrics import split_metrics
 from fairscore.fairinfl.pruning import keep_indices
 from fairscore.fairshap.valuation import fair_shapley_values
@@ -149,16 +150,6 @@ def _predict_influence(d: SplitData, params) -> np.ndarray:
                                           d.y["validation"], d.a["validation"], **hyper))
 
 
-def _group_reweigh(setting: bool | dict, dataset: str) -> bool:
-    """A fairshap method's ``group_reweigh``: one bool, or one per dataset (the authors' per-pair recipe)."""
-    if not isinstance(setting, dict):
-        return bool(setting)
-    if dataset not in setting:
-        raise ConfigError(f"method option group_reweigh has no entry for dataset {dataset!r}; expected true or "
-                          f"false for it next to the datasets it names {sorted(setting)}")
-    return bool(setting[dataset])
-
-
 def _predict_fairshap(d: SplitData, params) -> np.ndarray:
     """FairShap weights (α-interpolated) and GBC; with ``group_reweigh`` on for the split's dataset,
     Kamiran–Calders reweighing with weighted counts on top (FS ``SVeop+PExpW``, algorithms.md §1.5).
@@ -168,8 +159,9 @@ def _predict_fairshap(d: SplitData, params) -> np.ndarray:
     """
     if d.fairshap is None:
         raise DataError("method kind 'fairshap' needs the split's FairShap scores")
-    weights = interpolate_weights(d.fairshap[f"w_{params['valuation']}"], params["alpha"])
-    if _group_reweigh(params.get("group_reweigh", False), d.dataset):
+    method = fairshap_method(params)
+    weights = interpolate_weights(d.fairshap[f"w_{method.valuation}"], method.alpha)
+    if method.reweighs(d.dataset):
         weights = group_reweighing_weights(d.y["train"], d.a["train"], initial=weights)
     return _weighted(d, weights)
 
