@@ -174,7 +174,7 @@ def test_dp_violation_is_signed():
 def test_toy_scores_are_proportional_to_abs_x_and_the_low_ones_are_dropped():
     toy = {"means": {"z0_y0": -2.0, "z1_y0": -1.0, "z0_y1": 1.5, "z1_y1": 2.5}, "sd": 1.0, "n_per_cell": 300,
            "drop_fraction": 0.2}
-    points, models = toy_example(toy, seed=0, scoring=SCORING)
+    points, models = toy_example(**toy, seed=0, scoring=SCORING)
     dropped = points[points.dropped]
     assert len(dropped) == 240 and dropped.x.abs().max() < points[~points.dropped].x.abs().median()
     ratio = points.score.abs() / points.x.abs()  # §5: balanced groups make Σ_j b_j = 0, so |S(i)| ∝ |x_i|

@@ -11,7 +11,7 @@ from fairscore.settings import section
 
 def main(inputs, params, outputs):
     toy = params.toy
-    points, models = toy_example(toy, seed=toy["seed"], scoring=section(Scoring, params.scores))
+    points, models = toy_example(**toy, scoring=section(Scoring, params.scores))
     write_csv(models, outputs.models)
     before, after = models.iloc[0], models.iloc[1]
     write_figure(toy_figure(points, models), points, dict(outputs.items()), name="fig_toy", dpi=params.figures["dpi"],

@@ -231,8 +231,12 @@ def first_order_pairs(model, d: RunData, *, n_pairs: int, eta: float, lam: float
     return pd.DataFrame({"train": pairs[:, 0], "test": pairs[:, 1], "predicted": predicted, "real": real})
 
 
-def toy_example(toy: dict, *, seed: int, scoring: Scoring) -> tuple[pd.DataFrame, pd.DataFrame]:
+def toy_example(*, seed: int, n_per_cell: int, sd: float, means: dict, drop_fraction: float,
+                scoring: Scoring) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fig. 1 / Proposition 5.2: four 1-D Gaussian cells, a linear model, S(i), and reweighting.
+
+    Config ``fairinfl.toy``: ``n_per_cell`` points of N(``means[f"z{z}_y{y}"]``, ``sd``) per
+    (group, label) cell, drawn with ``seed``.
 
     A linear logistic model f(x) = w·x + b (so Θ(x_i, x_j) = x_i x_j + 1) is fit on all
     points, scored with the DP constraint, then refit with the ``drop_fraction`` lowest-|S|
@@ -243,9 +247,9 @@ def toy_example(toy: dict, *, seed: int, scoring: Scoring) -> tuple[pd.DataFrame
 
     rng = np.random.default_rng(seed)
     cells = [(z, y) for z in (0, 1) for y in (0, 1)]
-    x = np.concatenate([rng.normal(toy["means"][f"z{z}_y{y}"], toy["sd"], toy["n_per_cell"]) for z, y in cells])
-    z = np.repeat([c[0] for c in cells], toy["n_per_cell"])
-    y = np.repeat([c[1] for c in cells], toy["n_per_cell"])
+    x = np.concatenate([rng.normal(means[f"z{z}_y{y}"], sd, n_per_cell) for z, y in cells])
+    z = np.repeat([c[0] for c in cells], n_per_cell)
+    y = np.repeat([c[1] for c in cells], n_per_cell)
     X = x[:, None]
 
     def fit(weights):
@@ -259,7 +263,7 @@ def toy_example(toy: dict, *, seed: int, scoring: Scoring) -> tuple[pd.DataFrame
 
     linear, before = fit(None)
     score = fairness_scores(linear, X, z, y, constraint="dp", alpha=scoring.alpha, eta=scoring.eta)
-    n_drop = int(round(toy["drop_fraction"] * len(x)))
+    n_drop = int(round(drop_fraction * len(x)))
     dropped = np.zeros(len(x), dtype=bool)
     dropped[np.argsort(np.abs(score), kind="stable")[:n_drop]] = True
     _, after = fit(np.where(dropped, 0.0, 1.0))
