@@ -14,7 +14,7 @@ import numpy as np
 
 from fairscore.errors import DataError
 
-__all__ = ["atomic_path", "canonical_json", "read_npz", "sha256_bytes", "sha256_file", "write_csv", "write_json",
+__all__ = ["atomic_path", "canonical_json", "read_csv", "read_npz", "sha256_bytes", "sha256_file", "write_csv", "write_json",
            "write_npz"]
 
 _CHUNK = 1 << 20
@@ -60,6 +60,17 @@ def write_csv(frame, path: str | os.PathLike) -> None:
     """Write a DataFrame as CSV with round-trip floats and ``\\n`` line ends, atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
+
+
+def read_csv(path: str | os.PathLike, **kwargs):
+    """A CSV that :func:`write_csv` wrote, every float parsed to the exact double that was written.
+
+    pandas' default parser can be one ulp off on 17-digit floats (0.29999999999999999 becomes
+    0.29999999999999993), so a value read back would not equal the config value it came from.
+    """
+    import pandas as pd
+
+    return pd.read_csv(path, float_precision="round_trip", **kwargs)
 
 
 def write_json(path: str | os.PathLike, obj) -> None:

@@ -24,6 +24,7 @@ from fairscore.fairinfl.runs import (
 )
 from fairscore.fairinfl.settings import Prune, Reduction, Scoring, dataset_training
 from fairscore.fairinfl.variants import describe_protocol, sensitivity_summary, variant_protocol, variant_reuse
+from fairscore.fileio import read_csv, write_csv
 from fairscore.models.settings import Training
 from fairscore.settings import as_params, section
 from fairscore.fairinfl.influence import explicit_scores, fairness_scores
@@ -387,6 +388,22 @@ def test_prune_runs_copy_reused_strategies_and_keep_the_row_order():
         prune_runs(d, scores, training=TRAINING, run=1, prune=both, reused=full, reuse=["random"])
     with pytest.raises(DataError, match="no earlier prune rows"):
         prune_runs(d, scores, **common, prune=both, reuse=["random"])
+
+
+def test_reused_prune_rows_read_back_from_csv_match_every_configured_fraction(tmp_path):
+    """Fractions such as 0.3, 0.6, 0.7 come back from a written CSV as the config's doubles
+    (pandas' default parser returns 0.29999999999999993, and the reuse found 16 of 22 rows)."""
+    X, y, z = toy_data()
+    d = run_data(X, y, z, run=0)
+    _, scores, _ = score_model(d, TRAINING, SCORING, run=0)
+    fractions = [0.3, 0.6, 0.7, 1.0]
+    full = prune_runs(d, scores, training=TRAINING, run=0, prune=prune(strategies=["random"], fractions=fractions))
+    write_csv(full, tmp_path / "prune.csv")
+    reused = read_csv(tmp_path / "prune.csv")
+    assert reused["fraction"].tolist() == fractions
+    signed = prune(strategies=["random", "fairness"], fractions=fractions, sign="signed")
+    again = prune_runs(d, scores, training=TRAINING, run=0, prune=signed, reused=reused, reuse=["random"])
+    assert again[again.strategy == "random"]["accuracy"].tolist() == full["accuracy"].tolist()
 
 
 def summary_frame(differences, runs=3):

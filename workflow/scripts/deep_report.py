@@ -4,14 +4,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from fairscore.fileio import read_csv
 from fairscore.reporting.report import build_deep_report, captioned_figures, write_report
 from fairscore.reporting.verdicts import Settings
 from fairscore.pipeline.workflow import run
 
 
 def _runs(prune, baselines, lfatr):
-    return (pd.concat(map(pd.read_csv, prune), ignore_index=True),
-            pd.concat(map(pd.read_csv, [*baselines, *lfatr]), ignore_index=True))
+    return (pd.concat(map(read_csv, prune), ignore_index=True),
+            pd.concat(map(read_csv, [*baselines, *lfatr]), ignore_index=True))
 
 
 def main(inputs, params, outputs):

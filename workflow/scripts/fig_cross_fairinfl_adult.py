@@ -2,14 +2,16 @@
 
 import pandas as pd
 
+from fairscore.fileio import read_csv
+
 from fairscore.reporting.fairinfl_figures import fairinfl_figure, fairinfl_summary
 from fairscore.reporting.figures import write_figure
 from fairscore.pipeline.workflow import run
 
 
 def main(inputs, params, outputs):
-    prune = pd.concat([pd.read_csv(p) for p in [*inputs.prune, *inputs.fairshap]], ignore_index=True)
-    baselines = pd.concat([pd.read_csv(p) for p in [*inputs.baselines, *inputs.lfatr]], ignore_index=True)
+    prune = pd.concat([read_csv(p) for p in [*inputs.prune, *inputs.fairshap]], ignore_index=True)
+    baselines = pd.concat([read_csv(p) for p in [*inputs.baselines, *inputs.lfatr]], ignore_index=True)
     cross = params.fairshap_prune
     write_figure(fairinfl_figure(prune, baselines), fairinfl_summary(prune, baselines),
                  dict(outputs.items()), name="fig_cross_fairinfl_adult", dpi=params.figures["dpi"],

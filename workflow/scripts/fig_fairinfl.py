@@ -2,6 +2,8 @@
 
 import pandas as pd
 
+from fairscore.fileio import read_csv
+
 from fairscore.reporting.fairinfl_figures import fairinfl_figure, fairinfl_summary
 from fairscore.reporting.figures import write_figure
 from fairscore.pipeline.workflow import run
@@ -10,8 +12,8 @@ _FIGURES = {"adult": ("Adult", 2), "celeba": ("CelebA", 3), "jigsaw": ("Jigsaw",
 
 
 def main(inputs, params, outputs):
-    prune = pd.concat([pd.read_csv(p) for p in inputs.prune], ignore_index=True)
-    baselines = pd.concat([pd.read_csv(p) for p in [*inputs.baselines, *inputs.lfatr]], ignore_index=True)
+    prune = pd.concat([read_csv(p) for p in inputs.prune], ignore_index=True)
+    baselines = pd.concat([read_csv(p) for p in [*inputs.baselines, *inputs.lfatr]], ignore_index=True)
     dataset, figure = _FIGURES[params.dataset]
     training = params.training
     network = (f"ResNet (blocks {list(training['blocks'])}) with two fully connected layers (512 → {training['hidden']} → 1)"

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from fairscore.fileio import read_csv
 from fairscore.reporting.compare import paper_named_counts, recipe_note
 from fairscore.reporting.report import ReportInputs, build_report, captioned_figures, write_report
 from fairscore.reporting.sections import dataset_counts
@@ -31,7 +32,7 @@ def _split_seconds(pairs: dict, provenance) -> pd.DataFrame:
 
 
 def _concat(paths) -> pd.DataFrame:
-    return pd.concat(map(pd.read_csv, paths), ignore_index=True)
+    return pd.concat(map(read_csv, paths), ignore_index=True)
 
 
 def main(inputs, params, outputs):
