@@ -17,8 +17,11 @@ def _documented(text: str) -> tuple[list[re.Pattern], list[re.Pattern]]:
     """The key paths of the reference's headings and tables as patterns (``<name>`` matches any entry name,
     dotted ones too): those of concrete keys, and those of the keys an entry of a named map may have."""
     keys = re.findall(r"^(?:\| |## )`([^`]+)`", text, flags=re.M)
-    pattern = lambda key: re.compile("^" + r"\.".join(".+" if part == "<name>" else re.escape(part)
-                                                       for part in key.split(".")) + "$")
+
+    def pattern(key: str) -> re.Pattern:
+        return re.compile("^" + r"\.".join(".+" if part == "<name>" else re.escape(part)
+                                           for part in key.split(".")) + "$")
+
     return [pattern(k) for k in keys if "<name>" not in k], [pattern(k) for k in keys if "<name>" in k]
 
 

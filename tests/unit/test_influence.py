@@ -122,7 +122,7 @@ def test_constraint_factors_follow_the_table():
 
 
 def test_loss_scores_and_accuracy_scores_match_their_definitions():
-    model, (X, z, y) = small_mlp(), data()
+    model, (X, _, y) = small_mlp(), data()
     J = per_example_jacobian(model, X).numpy()
     f = predict_logits(model, X).numpy()
     t = 2 * y - 1
