@@ -117,7 +117,8 @@ _DATASET_NAMES = {"german": "German", "adult": "Adult", "compas": "COMPAS"}
 
 def recipe_note(recipe_methods: dict) -> str:
     """Plain words on the recipes behind the paper's FairShap rows, from the recipe methods' config
-    (``group_reweigh`` per dataset); empty when no recipe method is configured."""
+    (``group_reweigh`` per dataset); empty when no recipe method mixes the two (pure FairShap on
+    some datasets, with group reweighing on others)."""
     parts = []
     for entry in recipe_methods.values():
         reweigh = entry.get("group_reweigh")
@@ -125,11 +126,12 @@ def recipe_note(recipe_methods: dict) -> str:
             continue
         pure = [d for d, on in reweigh.items() if not on]
         both = [d for d, on in reweigh.items() if on]
-        parts.append((tuple(pure), tuple(both)))
+        if pure and both:  # e.g. phi_acc's recipe is pure everywhere: not a mix
+            parts.append((tuple(pure), tuple(both)))
     if not parts:
         return ""
     def names(datasets) -> str:
-        return " and ".join(_DATASET_NAMES.get(d, d) for d in datasets) or "no dataset"
+        return " and ".join(_DATASET_NAMES.get(d, d) for d in datasets)
 
     lines = []
     for pure, both in dict.fromkeys(parts):
