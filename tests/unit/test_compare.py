@@ -84,4 +84,7 @@ def test_recipe_note_says_which_dataset_gets_which_recipe():
                            "FairShap on German; FairShap with group reweighing (Kamiran–Calders weights applied on top "
                            "of the FairShap weights) on Adult and COMPAS. ")
     assert note.count("pure FairShap on") == 1  # the pure-everywhere recipe (phi_acc) is not a mix
+    per_pair = {**mixed, "group_reweigh": {"german": False, "adult": True, "compas": True, "compas_sex": False}}
+    assert ("pure FairShap on German and COMPAS–sex; FairShap with group reweighing (Kamiran–Calders weights "
+            "applied on top of the FairShap weights) on Adult and COMPAS (other pairs).") in recipe_note({"x": per_pair})
     assert recipe_note({}) == "" and recipe_note({"phi_acc_authors": pure}) == ""

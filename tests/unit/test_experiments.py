@@ -127,6 +127,23 @@ def test_group_reweigh_per_dataset_follows_the_split_dataset(german):
         runs({"adult": True, "compas": True})
 
 
+def test_group_reweigh_for_a_pair_takes_precedence_over_its_dataset(german):
+    X, y, a, splits, _ = german
+    scores = [fairshap_split_scores(X, y, a, s) for s in splits]
+    method = {"kind": "fairshap", "label": "x", "valuation": "eop", "alpha": 1.0}
+
+    def runs(group_reweigh, protected):
+        return table2_method_runs({**method, "group_reweigh": group_reweigh}, X, y, a, splits, split_seeds(2),
+                                  dataset="german", protected=protected, fairshap=scores)
+
+    pure, combined = runs(False, "sex"), runs(True, "sex")
+    assert runs({"german": True, "german_sex": False}, "sex").equals(pure)
+    assert runs({"german": True, "german_sex": False}, "age").equals(combined)
+    assert runs({"german_sex": True}, "sex").equals(combined)
+    with pytest.raises(ConfigError, match=r"no entry for dataset 'german' \(or german_age\)"):
+        runs({"german_sex": True}, "age")
+
+
 def test_fairshap_method_entries_are_typed_with_their_defaults():
     from fairscore.protocols.fairshap_method import fairshap_method
 
@@ -135,6 +152,7 @@ def test_fairshap_method_entries_are_typed_with_their_defaults():
     recipe = fairshap_method({"valuation": "eop", "alpha": 1.0, "tie_order": "authors", "recipe_of": "fairshap_eop",
                               "group_reweigh": {"german": False, "adult": True}})
     assert recipe.score_set == "fairshap_authors" and recipe.reweighs("adult") and not recipe.reweighs("german")
+    assert recipe.covers("adult", "sex") and not recipe.covers("compas", "sex") and plain.covers("compas")
     with pytest.raises(ConfigError, match=r"methods.x: unknown keys \['valutaion'\]"):
         fairshap_method({"valutaion": "eop", "alpha": 1.0}, where="methods.x")
 

@@ -92,9 +92,9 @@ def method_applies(method, pair):
     """Methods with per-dataset settings (OptPrep's distortion, IF's hyperparameters) run
     only on the datasets they name."""
     entry, dataset = ALL_METHODS[method], config["pairs"][pair]["dataset"]
+    if entry["kind"] == "fairshap":  # a recipe set per dataset (or dataset_protected) runs where it is set
+        return fairshap_method(entry).covers(dataset, config["pairs"][pair]["protected"])
     per_dataset = {"optprep": "distortion", "influence": "datasets"}.get(entry["kind"])
-    if entry["kind"] == "fairshap" and isinstance(fairshap_method(entry).group_reweigh, dict):  # per-dataset recipe
-        per_dataset = "group_reweigh"
     return per_dataset is None or dataset in entry[per_dataset]
 
 

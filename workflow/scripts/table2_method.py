@@ -19,7 +19,7 @@ def main(inputs, params, outputs):
     splits = [read_split(p, n_rows=len(X), **params.split_fractions) for p in inputs.splits]
     runs = table2_method_runs(params.method, X, y, a, splits, params.seeds,
                               dataset=params.pair["dataset"], fairshap=fairshap, fairinfl=fairinfl,
-                              aif360=aif360)
+                              aif360=aif360, protected=params.pair["protected"])
     write_csv(runs, outputs.per_split)
     return {"seeds": {"split_seeds": list(params.seeds)}}
 

@@ -17,7 +17,8 @@ __all__ = ["FairShapMethod", "fairshap_method"]
 class FairShapMethod:
     """``valuation`` (acc, eop, eodds) weights at ``alpha`` (1: FairShap, 0: unweighted GBC);
     ``group_reweigh``: Kamiran–Calders reweighing with weighted counts on top of the weights,
-    as one bool or one per dataset (the authors' per-pair recipe, FS ``SVeop+PExpW``);
+    as one bool, or per dataset (``compas``) and per dataset and protected attribute
+    (``compas_sex``, which takes precedence): the authors' per-pair recipe, FS ``SVeop+PExpW``;
     ``tie_order``: the score set the splits carry (``index``: D2, ``authors``: numba's argsort);
     ``recipe_of``: the default method whose paper row this recipe reproduces."""
 
@@ -27,14 +28,20 @@ class FairShapMethod:
     tie_order: str = "index"
     recipe_of: str | None = None
 
-    def reweighs(self, dataset: str) -> bool:
-        """Whether group reweighing goes on top on ``dataset``."""
+    def covers(self, dataset: str, protected: str | None = None) -> bool:
+        """Whether ``group_reweigh`` decides for ``dataset`` (and ``protected``)."""
+        return not isinstance(self.group_reweigh, Mapping) or dataset in self.group_reweigh \
+            or f"{dataset}_{protected}" in self.group_reweigh
+
+    def reweighs(self, dataset: str, protected: str | None = None) -> bool:
+        """Whether group reweighing goes on top on ``dataset`` with protected attribute ``protected``."""
         if not isinstance(self.group_reweigh, Mapping):
             return bool(self.group_reweigh)
-        if dataset not in self.group_reweigh:
-            raise ConfigError(f"method option group_reweigh has no entry for dataset {dataset!r}; expected true or "
-                              f"false for it next to the datasets it names {sorted(self.group_reweigh)}")
-        return bool(self.group_reweigh[dataset])
+        if not self.covers(dataset, protected):
+            raise ConfigError(f"method option group_reweigh has no entry for dataset {dataset!r} (or "
+                              f"{dataset}_{protected!s}); expected true or false for it next to the entries it "
+                              f"names {sorted(self.group_reweigh)}")
+        return bool(self.group_reweigh.get(f"{dataset}_{protected}", self.group_reweigh.get(dataset)))
 
     @property
     def score_set(self) -> str:

@@ -97,6 +97,7 @@ class SplitData:
     fairshap: dict[str, np.ndarray] | None = None
     fairinfl: dict[str, np.ndarray] | None = None
     aif360: object | None = None  # the AIF360 dataset of the pair (OptPrep only)
+    protected: str | None = None  # the pair's protected attribute (per-pair FairShap recipes)
 
 
 def fit_gbc(X, y, weights, seed) -> GradientBoostingClassifier:
@@ -161,7 +162,7 @@ def _predict_fairshap(d: SplitData, params) -> np.ndarray:
         raise DataError("method kind 'fairshap' needs the split's FairShap scores")
     method = fairshap_method(params)
     weights = interpolate_weights(d.fairshap[f"w_{method.valuation}"], method.alpha)
-    if method.reweighs(d.dataset):
+    if method.reweighs(d.dataset, d.protected):
         weights = group_reweighing_weights(d.y["train"], d.a["train"], initial=weights)
     return _weighted(d, weights)
 
@@ -239,7 +240,7 @@ def table2_split(method: dict, d: SplitData) -> dict[str, float]:
 
 def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[int], *, dataset: str,
                        fairshap: list[dict] | None = None, fairinfl: list[dict] | None = None,
-                       aif360=None) -> pd.DataFrame:
+                       aif360=None, protected: str | None = None) -> pd.DataFrame:
     """Run one method over every split of one pair; one row of test metrics per split.
 
     Parameters
@@ -248,8 +249,8 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
         The method's config entry (``kind``, ``label`` and hyperparameters).
     X, y, a : raw features, labels (favourable = 1) and groups (privileged = 1) of the pair.
     splits, seeds : the splits (row positions per part) and their seeds, in split order.
-    dataset : str
-        Dataset name, for per-dataset hyperparameters.
+    dataset, protected : str
+        Dataset name and protected attribute, for per-dataset (per-pair) hyperparameters.
     fairshap, fairinfl : list of dict, optional
         Per split, the FairShap scores (``fairshap`` methods) or the FairInfl scores
         (``fairinfl`` methods).
@@ -262,6 +263,6 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
         d = SplitData(dataset=dataset, seed=seed, parts=standardised_parts(X, split),
                       y={p: y[r] for p, r in split.items()}, a={p: a[r] for p, r in split.items()},
                       rows=split, fairshap=None if fairshap is None else fairshap[k],
-                      fairinfl=None if fairinfl is None else fairinfl[k], aif360=aif360)
+                      fairinfl=None if fairinfl is None else fairinfl[k], aif360=aif360, protected=protected)
         rows.append({"split": k, "seed": seed, **table2_split(method, d)})
     return pd.DataFrame(rows)

@@ -115,30 +115,35 @@ def verdict_counts(verdicts: pd.Series) -> str:
 _DATASET_NAMES = {"german": "German", "adult": "Adult", "compas": "COMPAS"}
 
 
+def _recipe_key_name(key: str, keys) -> str:
+    """A ``group_reweigh`` key in words: a dataset ("COMPAS", "COMPAS (other pairs)" when a pair of
+    it has its own key) or a dataset_protected pair ("COMPAS–sex")."""
+    if key in _DATASET_NAMES:
+        own = any(k.startswith(f"{key}_") for k in keys)
+        return _DATASET_NAMES[key] + (" (other pairs)" if own else "")
+    dataset, _, protected = key.partition("_")
+    return f"{_DATASET_NAMES.get(dataset, dataset)}–{protected}" if protected else key
+
+
 def recipe_note(recipe_methods: dict) -> str:
     """Plain words on the recipes behind the paper's FairShap rows, from the recipe methods' config
-    (``group_reweigh`` per dataset); empty when no recipe method mixes the two (pure FairShap on
+    (``group_reweigh`` per dataset or pair); empty when no recipe method mixes the two (pure FairShap on
     some datasets, with group reweighing on others)."""
     parts = []
     for entry in recipe_methods.values():
         reweigh = entry.get("group_reweigh")
         if entry.get("kind") != "fairshap" or not isinstance(reweigh, dict):
             continue
-        pure = [d for d, on in reweigh.items() if not on]
-        both = [d for d, on in reweigh.items() if on]
+        pure = [_recipe_key_name(d, reweigh) for d, on in reweigh.items() if not on]
+        both = [_recipe_key_name(d, reweigh) for d, on in reweigh.items() if on]
         if pure and both:  # e.g. phi_acc's recipe is pure everywhere: not a mix
             parts.append((tuple(pure), tuple(both)))
     if not parts:
         return ""
-    def names(datasets) -> str:
-        return " and ".join(_DATASET_NAMES.get(d, d) for d in datasets)
-
-    lines = []
-    for pure, both in dict.fromkeys(parts):
-        lines.append(f"pure FairShap on {names(pure)}; FairShap with group reweighing (Kamiran–Calders weights "
-                     f"applied on top of the FairShap weights) on {names(both)}")
+    lines = [f"pure FairShap on {' and '.join(pure)}; FairShap with group reweighing (Kamiran–Calders weights "
+             f"applied on top of the FairShap weights) on {' and '.join(both)}" for pure, both in dict.fromkeys(parts)]
     return ("The paper's Table 2 mixes two FairShap recipes of the authors' benchmark script: " + "; ".join(lines)
-            + ". The column “authors' code” runs that recipe per dataset; “ours” follows the paper's text "
+            + ". The column “authors' code” runs that recipe per pair; “ours” follows the paper's text "
             "(pure FairShap everywhere).")
 
 
