@@ -73,6 +73,11 @@ def test_recipe_rows_fill_the_authors_code_column(root):
     summary = summarise_comparison(result, threshold=2.0, tolerance=0.002, note="NOTE")
     assert "authors' code: " in summary.splitlines()[0] and "within 0.002 of the paper's printed mean: 6 of 8" in summary
     assert "\nNOTE\n" in summary
+    ours_part, authors_part = summary.split("## ours: cells that differ")[1].split("## authors' code: cells that differ")
+    assert "| paper | ours | z |" in ours_part and "| FairShap phi_EOp | eop |" in ours_part
+    assert "| paper | authors' code | z |" in authors_part  # 7 of the fixture's authors'-code cells differ
+    agreeing = summarise_comparison(result.assign(authors_verdict="reproduced"), threshold=2.0, tolerance=0.002)
+    assert agreeing.split("## authors' code: cells that differ")[1].strip() == "None."
 
 
 def test_recipe_note_says_which_dataset_gets_which_recipe():

@@ -172,8 +172,11 @@ def summarise_comparison(result: pd.DataFrame, *, threshold: float, tolerance: f
                       ""]
     for name, v, mean, pm, z in columns:
         differs = result[result[v] == "differs"]
-        lines += [f"## {name}: cells that differ", "", "| dataset | protected | method | metric | paper | ours | z |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [f"## {name}: cells that differ", ""]
+        if differs.empty:
+            lines += ["None.", ""]
+            continue
+        lines += [f"| dataset | protected | method | metric | paper | {name} | z |", "|---|---|---|---|---|---|---|"]
         lines += [f"| {r.dataset} | {r.protected} | {r.paper_method} | {r.metric} | {r.paper_mean:.3f} ± "
                   f"{r.paper_pm:.3f} | {getattr(r, mean):.3f} ± {getattr(r, pm):.3f} | {getattr(r, z):+.1f} |"
                   for r in differs.itertuples()]
