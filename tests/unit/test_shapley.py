@@ -213,6 +213,21 @@ def test_matrix_product_path_orders_near_ties_exactly():
                           knn_shapley_matrix(same, y[:50], R, yr, device="numpy", dedup=False))
 
 
+def test_matrix_product_path_is_exact_when_distances_cluster_below_one_radix_bucket():
+    """One far outlier squeezes every other distance into a few radix buckets, and a cluster of
+    distinct points within 1e-9 of each other shares one bucket: long runs that the kernel
+    must finish sorting by the whole key. Also several cells (the columns are reordered by cell)."""
+    rng = np.random.default_rng(17)
+    X = np.concatenate([1e-9 * rng.standard_normal((3000, 4)), rng.standard_normal((200, 4)), np.full((1, 4), 1e6)])
+    R = np.concatenate([np.zeros((3, 4)), rng.standard_normal((5, 4))])
+    y, yr, ar = rng.integers(0, 2, len(X)), np.array([0, 1, 1, 0, 1, 0, 1, 0]), np.array([0, 1, 0, 1, 1, 0, 0, 1])
+    assert np.array_equal(knn_shapley_matrix(X, y, R, yr, device="numba", dedup=False),
+                          knn_shapley_matrix(X, y, R, yr, device="numpy", dedup=False))
+    numba_values = fair_shapley_values(X, y, R, yr, ar, device="numba", dedup=False)
+    numpy_values = fair_shapley_values(X, y, R, yr, ar, device="numpy", dedup=False)
+    np.testing.assert_allclose(numba_values.to_numpy(), numpy_values.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
 def test_chunking_and_threads_do_not_change_values(duplicated):
     X, y, R, yr, ar = duplicated
     a = fair_shapley_values(X, y, R, yr, ar, memory_mb=1, n_threads=2, dedup=False, device="numpy")

@@ -8,16 +8,20 @@ order comes from:
 * a counting sort of dense distance ranks of the distinct training rows when there are
   few of them (exact by construction);
 * otherwise distances for 64 reference rows at a time from one matrix product (BLAS),
-  each within a proven bound of the exact one; a two-pass radix sort of a monotone
-  24-bit key of them, then every chain of points whose approximate distances lie
-  within the bound of each other (equal distances, or a few ulps apart) is ordered by
-  its exact distances and index (:func:`_exact_order`), so the order is exact;
+  each within a proven bound of the exact one, and a monotone 40-bit key of them: a
+  two-pass radix sort by the key's top 22 used bits, then each run of equal top bits
+  sorted by the whole key (runs are short: buckets of 2^-22 of the distance range);
+  where neighbouring keys step by at most one, every chain of points whose approximate
+  distances lie within the bound of each other (equal distances, or a few ulps apart) is
+  ordered by its exact distances and index (:func:`_exact_order`), so the order is exact;
 * ``tie_order="authors"``: the authors' kernel's order (:func:`authors_orders`).
 
 Each point of a column is one integer word (index, label match and, above them, the
-sort key), so sorting moves one array. Columns are dealt to a fixed number of blocks,
-each with its own accumulator, and the blocks are summed in order: the result does not
-depend on the number of threads or the chunk size.
+sort key), so sorting moves one array; the recursion reads the match bit without a branch
+(labels are unpredictable). Columns are dealt to a fixed number of blocks, each with its
+own accumulator, and the blocks are summed in order: the result does not depend on the
+number of threads, the chunk size or the order columns are processed in (the product path
+processes one cell's columns together so that few accumulator rows are in use).
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from numba import njit, prange
 from fairscore.errors import DataError
 
 N_BLOCKS = 16
-_KEY_BITS = 24  # radix-sorted distance key: buckets of 1/16.7M of the distance range
-_DIGIT_BITS = 12  # two radix passes
+_KEY_BITS = 40  # distance key: buckets of 2^-40 of the distance range, or 2 tol if wider
+_RADIX_BITS = 22  # the radix passes sort by the key's top 22 bits; insertion finishes the sort
+_DIGIT_BITS = 11  # two radix passes
 _SMALL_RUN = 32  # runs of near-equal distances up to this length are insertion-sorted
 
 
@@ -118,6 +123,32 @@ def _radix_sort(words, shift, digit_bits, n_passes, tmp, counts):
 
 
 @njit(cache=True)
+def _sort_runs(words, low):
+    """Sort words that a radix sort has ordered by their bits from ``low`` up: each run of equal
+    such bits by whole word. Runs are short unless distances cluster; long ones use np.sort."""
+    start = 0
+    for e in range(1, words.shape[0] + 1):
+        if e == words.shape[0] or words[e] >> low != words[start] >> low:
+            if e - start > _SMALL_RUN:
+                words[start:e] = np.sort(words[start:e])
+            elif e - start > 1:
+                _insertion_sort(words, start, e)
+            start = e
+
+
+@njit(cache=True)
+def _insertion_sort(words, start, end):
+    """Sort words start..end-1 in place by insertion."""
+    for p in range(start + 1, end):
+        item = words[p]
+        q = p - 1
+        while q >= start and words[q] > item:
+            words[q + 1] = words[q]
+            q -= 1
+        words[q + 1] = item
+
+
+@njit(cache=True)
 def _exact_distance(T, i, r):
     """Squared distance summed feature by feature, as :func:`_distances` does."""
     out = 0.0
@@ -199,20 +230,39 @@ def _exact_order(words, d, tol, shift, T, r, scratch):
         _exact_run(words, chain, n, shift, T, r, scratch)
 
 
+@njit(cache=True)
+def _resolve_near_ties(words, d, tol, shift, T, r, scratch):
+    """:func:`_exact_order` on each run of words whose keys step by at most one. Points whose
+    keys are two or more apart are more than ``tol`` apart, so already in exact order."""
+    start = 0
+    prev = words[0] >> shift
+    for e in range(1, words.shape[0]):
+        key = words[e] >> shift
+        if key - prev > 1:
+            if e - start > 1:
+                _exact_order(words[start:e], d, tol, shift, T, r, scratch)
+            start = e
+        prev = key
+    if words.shape[0] - start > 1:
+        _exact_order(words[start:], d, tol, shift, T, r, scratch)
+
+
 @njit(parallel=True, cache=True)
-def add_product_columns(G, first, T, t_norms, r_norms, tol, R, y, y_cols, col_cell, col_weight, inv_steps, last,
+def add_product_columns(G, cols, T, t_norms, r_norms, tol, R, y, y_cols, col_cell, col_weight, inv_steps, last,
                         acc):
-    """Add columns ``first, first + 1, ...`` into the block accumulators ``acc`` (N_BLOCKS,
-    n_cells, n_train), column c into block c % N_BLOCKS, from ``G[i] = -2 T @ R[first + i]``.
+    """Add columns ``cols`` into the block accumulators ``acc`` (N_BLOCKS, n_cells, n_train),
+    column c into block c % N_BLOCKS, from ``G[i] = -2 T @ R[cols[i]]``.
 
     The approximate distances ``r_norms[i] + t_norms + G[i]`` are within ``tol[i] / 2`` of the
-    exact ones. Each point's :func:`_word` carries a monotone integer key of its distance
-    above it; a radix sort and :func:`_exact_order` give the exact (distance, index) order.
+    exact ones. Each point's :func:`_word` carries a monotone 40-bit key of its distance above
+    it. A radix sort by the key's top bits, an insertion pass and :func:`_resolve_near_ties`
+    give the exact (distance, index) order.
     """
     n = T.shape[0]
     shift = _index_bits(n) + 1
     key_bits = min(_KEY_BITS, 62 - shift)
-    n_passes = (key_bits + _DIGIT_BITS - 1) // _DIGIT_BITS
+    radix_bits = min(_RADIX_BITS, key_bits)  # the radix sort's bits: the key's top used ones
+    n_passes = (radix_bits + _DIGIT_BITS - 1) // _DIGIT_BITS
     top = (np.int64(1) << key_bits) - 1
     for b in prange(N_BLOCKS):
         d = np.empty(n)
@@ -220,8 +270,10 @@ def add_product_columns(G, first, T, t_norms, r_norms, tol, R, y, y_cols, col_ce
         tmp = np.empty(n, dtype=np.int64)
         scratch = np.empty(_SMALL_RUN)
         counts = np.empty((n_passes, 1 << _DIGIT_BITS), dtype=np.int64)
-        for i in range((b - first) % N_BLOCKS, G.shape[0], N_BLOCKS):
-            c = first + i
+        for i in range(G.shape[0]):
+            c = cols[i]
+            if c % N_BLOCKS != b:
+                continue
             lo, hi = np.inf, -np.inf
             for p in range(n):
                 d[p] = (r_norms[i] + t_norms[p]) + G[i, p]
@@ -230,8 +282,10 @@ def add_product_columns(G, first, T, t_norms, r_norms, tol, R, y, y_cols, col_ce
             scale = min(top / (hi - lo), 0.5 / tol[i]) if hi - lo > 2 * tol[i] else 0.0
             for p in range(n):
                 words[p] = (np.int64((d[p] - lo) * scale) << shift) | _word(p, y[p], y_cols[c])
-            _radix_sort(words, shift, _DIGIT_BITS, n_passes, tmp, counts)
-            _exact_order(words, d, tol[i], shift, T, R[c], scratch)
+            low = shift + max(0, _index_bits(np.int64((hi - lo) * scale) + 1) - radix_bits)
+            _radix_sort(words, low, _DIGIT_BITS, n_passes, tmp, counts)
+            _sort_runs(words, low)
+            _resolve_near_ties(words, d, tol[i], shift, T, R[c], scratch)
             _add_column(words, col_weight[c], acc[b, col_cell[c]], inv_steps, last)
 
 
@@ -247,11 +301,11 @@ def _add_column(words, w, out, inv_steps, last):
     ``w * Phi[:, c]`` added into out. Bits above the point's are ignored."""
     n = words.shape[0]
     mask = (np.int64(1) << (_index_bits(n) + 1)) - 1
-    m_next = 1.0 if words[n - 1] & 1 else 0.0
+    m_next = np.float64(words[n - 1] & 1)  # arithmetic, not a branch: labels are unpredictable
     s = m_next * last
     out[(words[n - 1] & mask) >> 1] += s * w
     for r in range(n - 2, -1, -1):
-        m = 1.0 if words[r] & 1 else 0.0
+        m = np.float64(words[r] & 1)
         s = s + (m - m_next) * inv_steps[r]
         m_next = m
         out[(words[r] & mask) >> 1] += s * w
@@ -322,10 +376,15 @@ def product_cell_contributions(T, y, R, y_cols, col_cell, col_weight, n_cells, i
                         "expected standardised features")
     minus_2T = -2.0 * T
     acc = np.zeros((N_BLOCKS, n_cells, y.shape[0]))
+    G = np.empty((min(chunk, R.shape[0]), T.shape[0]))  # reused: no page faults per chunk
+    # Columns of one cell are processed together, so few accumulator rows are in use at a
+    # time; each block still adds its columns in index order (the sums do not change).
+    by_cell = np.argsort(col_cell, kind="stable")
     for first in range(0, R.shape[0], chunk):
-        G = R[first : first + chunk] @ minus_2T.T
-        add_product_columns(G, first, T, t_norms, r_norms[first : first + chunk], tol[first : first + chunk], R, y,
-                            y_cols, col_cell, col_weight, inv_steps, last, acc)
+        cols = by_cell[first : first + chunk]
+        np.matmul(R[cols], minus_2T.T, out=G[: len(cols)])
+        add_product_columns(G[: len(cols)], cols, T, t_norms, r_norms[cols], tol[cols], R, y, y_cols, col_cell,
+                            col_weight, inv_steps, last, acc)
     return _sum_blocks(acc)
 
 
