@@ -12,7 +12,7 @@ from numba import njit, prange
 from fairscore.errors import DataError
 from fairscore.fairshap.valuation import _multigroup_gaps, fair_shapley_values
 from fairscore.fairshap.weights import interpolate_weights, normalise_weights
-from fairscore.fairshap.knn import knn_shapley_matrix
+from fairscore.fairshap.knn import _distinct_hashes, knn_shapley_matrix
 
 
 # ----------------------------------------------------------------------------- brute force
@@ -226,6 +226,17 @@ def test_matrix_product_path_is_exact_when_distances_cluster_below_one_radix_buc
     numba_values = fair_shapley_values(X, y, R, yr, ar, device="numba", dedup=False)
     numpy_values = fair_shapley_values(X, y, R, yr, ar, device="numpy", dedup=False)
     np.testing.assert_allclose(numba_values.to_numpy(), numpy_values.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_row_hash_never_counts_more_rows_than_are_distinct():
+    """The cheap check that skips sorting the training rows: equal rows hash equally (-0.0 and
+    0.0 too), so it never counts more rows than np.unique finds."""
+    rng = np.random.default_rng(5)
+    few = rng.integers(0, 3, (400, 3)).astype(float)
+    few[::7] *= -1  # -0.0 wherever a zero was negated; rows of opposite signs
+    assert _distinct_hashes(few) == len({tuple(row) for row in few}) == len(np.unique(few, axis=0)) == 48
+    many = rng.standard_normal((400, 3))
+    assert _distinct_hashes(many) == 400
 
 
 def test_chunking_and_threads_do_not_change_values(duplicated):

@@ -217,11 +217,21 @@ def _training_rows(X_train, dedup):
 
     Distinct rows are used when they fit 16-bit keys and are at most half the points.
     """
-    if dedup:
+    limit = min(_KEY_LIMIT, len(X_train) // 2)
+    if dedup and _distinct_hashes(X_train) <= limit:  # else there are more distinct rows than that
         unique, inverse = np.unique(X_train, axis=0, return_inverse=True)
-        if len(unique) <= min(_KEY_LIMIT, len(X_train) // 2):
+        if len(unique) <= limit:
             return unique, inverse.ravel(), True
     return X_train, None, False
+
+
+def _distinct_hashes(X):
+    """Distinct values of an exact integer hash of the rows: equal rows hash equally, so
+    there are at least this many distinct rows (cheaper than sorting the rows)."""
+    bits = (np.asarray(X, np.float64) + 0.0).view(np.uint64)  # + 0.0 maps -0.0 to 0.0
+    bits = bits ^ (bits >> np.uint64(32))  # sign and exponent bits reach the low half
+    multipliers = np.random.default_rng(0).integers(1, 2**63, X.shape[1], dtype=np.uint64) | np.uint64(1)
+    return len(np.unique(bits @ multipliers))  # wraps modulo 2^64
 
 
 def _recursion_factors(n, k):
