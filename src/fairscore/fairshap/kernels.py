@@ -33,7 +33,7 @@ from fairscore.errors import DataError
 
 N_BLOCKS = 16
 _KEY_BITS = 40  # distance key: buckets of 2^-40 of the distance range, or 2 tol if wider
-_RADIX_BITS = 22  # the radix passes sort by the key's top 22 bits; insertion finishes the sort
+_RADIX_BITS = 22  # the radix passes sort by the key's top 22 used bits; a run sort finishes
 _DIGIT_BITS = 11  # two radix passes
 _SMALL_RUN = 32  # runs of near-equal distances up to this length are insertion-sorted
 
@@ -255,7 +255,7 @@ def add_product_columns(G, cols, T, t_norms, r_norms, tol, R, y, y_cols, col_cel
 
     The approximate distances ``r_norms[i] + t_norms + G[i]`` are within ``tol[i] / 2`` of the
     exact ones. Each point's :func:`_word` carries a monotone 40-bit key of its distance above
-    it. A radix sort by the key's top bits, an insertion pass and :func:`_resolve_near_ties`
+    it. A radix sort by the key's top bits, :func:`_sort_runs` and :func:`_resolve_near_ties`
     give the exact (distance, index) order.
     """
     n = T.shape[0]
