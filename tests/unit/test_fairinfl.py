@@ -357,6 +357,10 @@ def test_variant_protocol_merges_the_overrides_over_the_default():
         variant_protocol({**INFL, "variants": {"bad": {"steps": 10}}}, "bad")
     with pytest.raises(ConfigError, match="sign = 'max'"):
         variant_protocol({**INFL, "variants": {"bad": {"sign": "max"}}}, "bad")
+    with pytest.raises(ConfigError, match=r"^fairinfl.adult.retrain: unknown keys \['hiden'\]"):
+        variant_protocol({**INFL, "adult": {**INFL["adult"], "retrain": {"hiden": 3}}})
+    with pytest.raises(ConfigError, match=r"fairinfl.adult.retrain or fairinfl.variants.bad.retrain: unknown keys"):
+        variant_protocol({**INFL, "variants": {"bad": {"retrain": {"hiden": 3}}}}, "bad")
 
 
 def test_variant_reuse_shares_only_what_cannot_differ():

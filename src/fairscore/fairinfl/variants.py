@@ -68,8 +68,9 @@ def variant_protocol(infl: dict, name: str | None = None) -> Protocol:
     base = dataset_training(infl, "adult")
     training = section(Training, dataclasses.asdict(base), variant.get("training", {}), where=f"{where}.training")
     training = dataclasses.replace(training, lam=float(variant.get("lam", training.lam)))
+    retrain_where = "fairinfl.adult.retrain" + (f" or fairinfl.variants.{name}.retrain" if name else "")
     retrain = section(Training, dataclasses.asdict(training), adult.get("retrain", {}), variant.get("retrain", {}),
-                      {"lam": float(variant.get("retrain_lam", training.lam))}, where=f"{where}.retrain")
+                      {"lam": float(variant.get("retrain_lam", training.lam))}, where=retrain_where)
     scores = section(Scoring, infl["scores"], {k: variant[k] for k in ("kernel", "chunk_size", "alpha") if k in variant},
                      where=f"{where}.scores")
     prune = section(Prune, infl["prune"], {k: variant[k] for k in ("sign",) if k in variant}, where=f"{where}.prune")
