@@ -7,7 +7,8 @@ order comes from:
 
 * a counting sort of dense distance ranks of the distinct training rows when there are
   few of them (exact by construction);
-* otherwise distances for 64 reference rows at a time from one matrix product (BLAS),
+* otherwise distances for up to 1,024 reference rows at a time (as many as ``memory_mb``
+  allows) from one matrix product (BLAS),
   each within a proven bound of the exact one, and a monotone 40-bit key of them: a
   two-pass radix sort by the key's top 22 used bits, then each run of equal top bits
   sorted by the whole key (runs are short: buckets of 2^-22 of the distance range);

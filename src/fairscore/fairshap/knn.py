@@ -61,7 +61,7 @@ TIE_ORDERS = ("index", "authors")
 _KEY_LIMIT = np.iinfo(np.uint16).max + 1  # numpy's stable sort is a radix sort for 16-bit keys
 
 
-_PRODUCT_CHUNK = 64  # reference rows per distance product on the numba path: the product stays in cache
+_PRODUCT_CHUNK = 1024  # most reference rows per distance product on the numba path (memory_mb caps it)
 
 
 _ARRAYS_PER_CHUNK = 8  # float64 (C, N) arrays alive at once in a chunk, for the memory budget
