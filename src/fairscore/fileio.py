@@ -14,8 +14,8 @@ import numpy as np
 
 from fairscore.errors import DataError
 
-__all__ = ["atomic_path", "canonical_json", "read_csv", "read_npz", "sha256_bytes", "sha256_file", "write_csv", "write_json",
-           "write_npz"]
+__all__ = ["atomic_path", "canonical_json", "read_csv", "read_npz", "sha256_bytes", "sha256_file", "write_csv",
+           "write_json", "write_npz"]
 
 _CHUNK = 1 << 20
 

@@ -3,7 +3,6 @@
 import pandas as pd
 
 from fairscore.fileio import read_csv
-
 from fairscore.reporting.fairinfl_figures import fairinfl_figure, fairinfl_summary
 from fairscore.reporting.figures import write_figure
 from fairscore.pipeline.workflow import run

@@ -360,7 +360,9 @@ def knn_shapley_matrix(X_train, y_train, X_ref, y_ref, *, k=5, device="auto", me
         ``"numba"``: fused CPU kernels; ``"numpy"``: vectorised numpy; a torch device
         (``"cpu"``, ``"cuda"``): torch there; ``"auto"``: CUDA when available, else numba.
     memory_mb : int
-        Budget for the arrays of one chunk of reference columns (numpy and torch paths).
+        Budget for the arrays of one chunk of reference columns: on the numba path the distance
+        product's output (it sets how many reference rows share one product, at most 1,024),
+        on the numpy and torch paths all of a chunk's arrays.
     dedup : bool
         Use the exact duplicate-row shortcuts (module docstring).
     n_threads : int, optional
