@@ -39,3 +39,30 @@ def test_fairshap_speed_reads_a_pipeline_split_with_the_configured_fractions(tmp
     assert X.shape == (len(split["train"]), 2) and R.shape == (len(split["validation"]), 2)
     assert np.array_equal(y, frame[LABEL].to_numpy()[split["train"]])
     assert np.array_equal(ar, frame[PROTECTED].to_numpy()[split["validation"]])
+
+
+def _benchmark_file(path, wall, cpu):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+                    f"{wall}\t0:00:00\t10.5\t20\t5\t6\t0\t0\t0\t{cpu}\n")
+
+
+def test_default_run_jobs_ranks_every_benchmark_file_and_sums_rules(tmp_path):
+    module = _module("default_run_jobs")
+    _benchmark_file(tmp_path / "table2_method" / "adult_sex" / "gbc.tsv", 30.0, 55.0)
+    _benchmark_file(tmp_path / "table2_method" / "german_sex" / "gbc.tsv", 4.0, 3.5)
+    _benchmark_file(tmp_path / "fairshap_runtime" / "fairshap_runtime.tsv", 600.0, 1150.0)
+    jobs = module.job_table(tmp_path)
+    assert jobs[["rule", "job", "wall_s", "cpu_s"]].values.tolist() == [
+        ["fairshap_runtime", "fairshap_runtime", 600.0, 1150.0], ["table2_method", "adult_sex/gbc", 30.0, 55.0],
+        ["table2_method", "german_sex/gbc", 4.0, 3.5]]
+    rules = module.rule_table(jobs)
+    assert rules.values.tolist() == [["fairshap_runtime", 1, 600.0, 1150.0], ["table2_method", 2, 34.0, 58.5]]
+    table = module.markdown(jobs, top=2).splitlines()
+    assert len(table) == 5 and "adult_sex/gbc | 0.5 | 0.9" in table[3] and "all 3 jobs | | 10.6 | 20.1" in table[4]
+
+
+def test_default_run_jobs_names_the_folder_without_benchmarks(tmp_path):
+    import pytest
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        _module("default_run_jobs").job_table(tmp_path)
