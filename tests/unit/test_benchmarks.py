@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from fairscore.datasets.splits import stratified_split, write_split
@@ -63,6 +64,5 @@ def test_default_run_jobs_ranks_every_benchmark_file_and_sums_rules(tmp_path):
 
 
 def test_default_run_jobs_names_the_folder_without_benchmarks(tmp_path):
-    import pytest
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         _module("default_run_jobs").job_table(tmp_path)
