@@ -11,6 +11,12 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 
 
+# Local runs schedule when a job ends, without Snakemake's per-second rate-limit passes, which
+# multiply and took half a core of the default run (fairscore.pipeline.workflow).
+onstart:
+    drop_local_rate_limit(workflow)
+
+
 # Set by common.smk; declared so that remote (SLURM) jobs receive them too.
 envvars:
     "PYTHONPATH",

@@ -11,7 +11,7 @@ from fairscore.fairinfl.settings import Prune, Reduction, Scoring, dataset_train
 from fairscore.fairinfl.variants import describe_protocol, variant_protocol, variant_reuse
 from fairscore.models.settings import Training
 from fairscore.pipeline.provenance import damaged_outputs
-from fairscore.pipeline.workflow import check_dataset_files, mark_incomplete
+from fairscore.pipeline.workflow import check_dataset_files, drop_local_rate_limit, mark_incomplete
 from fairscore.datasets.splits import split_seeds
 from fairscore.settings import as_params, section
 

@@ -25,7 +25,7 @@ from fairscore.errors import ConfigError
 from fairscore.fileio import write_json
 from fairscore.pipeline.provenance import check_inputs, job_record, write_index
 
-__all__ = ["check_dataset_files", "mark_incomplete", "run"]
+__all__ = ["check_dataset_files", "drop_local_rate_limit", "mark_incomplete", "run"]
 
 
 def check_dataset_files(config: dict, pairs: list[str], *, source: str = "config") -> None:
@@ -38,6 +38,24 @@ def check_dataset_files(config: dict, pairs: list[str], *, source: str = "config
         if dataset["loader"] == "csv" and not Path(dataset["path"]).is_file():
             raise ConfigError(f"{source}: datasets.{name}.path: {dataset['path']} does not exist (pair {pair}); "
                               f"expected the dataset's CSV file, relative to the run directory")
+
+
+def drop_local_rate_limit(workflow) -> bool:
+    """Let a local run schedule when a job ends, not also on Snakemake's rate-limit timers.
+
+    Snakemake 9.27 applies ``--max-jobs-per-timespan`` (default 100/1s) to local runs too, and
+    every scheduling pass arms a timer for one more pass, so the passes multiply with the jobs
+    finished (1,095 passes for 40 jobs of 3 s on 2 cores), each one re-reading the size of every
+    ready job's inputs: in the default run the main process used 54 % of one of the two cores.
+    Locally nothing needs rate-limiting, and a pass still runs whenever a job ends; cluster
+    executors keep their limit. Called from the Snakefile's ``onstart``; returns whether the
+    limit was dropped.
+    """
+    scheduler = workflow.scheduler
+    if not workflow.local_exec or getattr(scheduler, "job_rate_limiter", None) is None:
+        return False
+    scheduler.job_rate_limiter = None
+    return True
 
 
 def mark_incomplete(paths: list[str], *, persistence: str | os.PathLike = ".snakemake") -> None:
