@@ -3,7 +3,8 @@
 Needs root and Debian's slurm-wlm and munge (``.ci/run`` installs them; elsewhere the
 test is skipped). The test writes ``/etc/slurm/slurm.conf`` and ``gres.conf`` (one fake
 GPU, ``File=/dev/null``, so GPU rules are scheduled) only where no SLURM configuration
-exists, and removes them afterwards; job steps inside an allocation read that default
+exists, or where the one there is its own leftover from an interrupted run, and removes
+them afterwards; job steps inside an allocation read that default
 path. State, logs and pid files live in a temporary folder. The daemons are stopped by
 process id at the end.
 """
@@ -26,13 +27,28 @@ from .conftest import copy_workflow
 
 DAEMONS = ("munged", "slurmctld", "slurmd")
 SLURM_ETC = Path("/etc/slurm")
+CLUSTER_LINE = "ClusterName=fairscore-test"
+
+
+def _foreign_config(conf: Path = SLURM_ETC / "slurm.conf") -> bool:
+    """True where a SLURM configuration exists that this test did not write.
+
+    A configuration whose first line is this test's own cluster name is a leftover of an
+    interrupted run (the clean-up never ran), so the test may overwrite it.
+    """
+    if not conf.exists():
+        return False
+    lines = conf.read_text(errors="replace").splitlines()
+    return not lines or lines[0] != CLUSTER_LINE
+
+
 _MISSING = ("needs root and slurm-wlm + munge (installed by .ci/run)"
             if os.geteuid() != 0 or not all(Path(f"/usr/sbin/{d}").exists() for d in DAEMONS) else
             "a SLURM configuration exists on this machine; the test does not touch it"
-            if (SLURM_ETC / "slurm.conf").exists() else None)
+            if _foreign_config() else None)
 # CI sets FAIRSCORE_REQUIRE_SLURM=1: there a missing cluster is a failure, not a skip.
-pytestmark = pytest.mark.skipif(_MISSING is not None and os.environ.get("FAIRSCORE_REQUIRE_SLURM") != "1",
-                                reason=str(_MISSING))
+needs_cluster = pytest.mark.skipif(_MISSING is not None and os.environ.get("FAIRSCORE_REQUIRE_SLURM") != "1",
+                                   reason=str(_MISSING))
 
 
 def _pid(path: Path, timeout: float = 20) -> int:
@@ -53,7 +69,7 @@ def cluster(tmp_path_factory):
         (base / sub).mkdir()
     conf = SLURM_ETC / "slurm.conf"
     conf.write_text("\n".join([
-        "ClusterName=fairscore-test", f"SlurmctldHost={host}", "AuthType=auth/munge",
+        CLUSTER_LINE, f"SlurmctldHost={host}", "AuthType=auth/munge",
         "ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none", "SelectType=select/cons_tres",
         "SelectTypeParameters=CR_Core_Memory", "SlurmUser=root", "SlurmdUser=root",
         f"StateSaveLocation={base}/state", f"SlurmdSpoolDir={base}/spool",
@@ -93,6 +109,7 @@ def cluster(tmp_path_factory):
             (SLURM_ETC / name).unlink(missing_ok=True)
 
 
+@needs_cluster
 def test_workflow_runs_every_job_under_slurm_with_the_local_outputs(cluster, root, shared_build, tmp_path):
     overlay = ("--configfile", "tests/config/test.yaml", "tests/slurm/gpu.yaml")
     remote = copy_workflow(root, tmp_path / "slurm")
@@ -114,3 +131,13 @@ def test_workflow_runs_every_job_under_slurm_with_the_local_outputs(cluster, roo
     show = subprocess.run(["scontrol", "show", "job", job_ids["fairshap_scores"]], env=cluster,
                           capture_output=True, text=True).stdout
     assert "gpu:1" in show  # the GPU rule asked for the (fake) GPU
+
+
+def test_only_a_configuration_this_test_wrote_counts_as_its_own(tmp_path):
+    conf = tmp_path / "slurm.conf"
+    assert not _foreign_config(conf)
+    conf.write_text(f"{CLUSTER_LINE}\nSlurmctldHost=x\n")
+    assert not _foreign_config(conf)
+    for other in ("ClusterName=production\n", "", f"# {CLUSTER_LINE}\n"):
+        conf.write_text(other)
+        assert _foreign_config(conf), other
