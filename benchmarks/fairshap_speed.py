@@ -2,7 +2,8 @@
 
 Writes ``results/benchmarks/fairshap_speed.csv`` (one row per case and implementation,
 with the ratio to ours and, for ours at 100k rows, whether the project's speed targets of 8 s
-(18 features) and 30 s (200 features) on 2 cores are met) and a JSON with the machine.
+(18 features) and 30 s (200 features) on 2 cores are met) and a JSON with the machine and
+its speed on a fixed workload (:func:`host_calibration`).
 Cases: Adult-sex and COMPAS-race split 0 (all valuations; skipped unless
 ``snakemake splits`` has written them) and synthetic data as in the run-time figure
 (:func:`fairscore.datasets.synthetic.gaussian_classes`, 20 % reference rows):
@@ -87,6 +88,23 @@ def pydvl_acc(X, y, R, yr, k=5):
 
     valuation = KNNShapleyValuation(KNeighborsClassifier(n_neighbors=k), Dataset(R, yr), progress=False)
     return valuation.fit(Dataset(X, y)).result.values
+
+
+def host_calibration(n=80_000, repeats=20):
+    """The host's speed on this kind of work, for comparing absolute seconds across days.
+
+    The same machine type has run the same kernel twice as slow on another day (docs/performance.md);
+    the ratios in the CSV are measured in one run and do not move with the host, absolute
+    seconds do. Returns, on one thread: nanoseconds per point of a stable argsort of ``n``
+    random doubles, of a random gather from ``25 n`` doubles (16 MB at the default: the
+    cache level the kernel's per-column arrays live in), and GFLOP/s of a 1000 x 1000 product.
+    """
+    rng = np.random.default_rng(0)
+    keys, a = rng.random(n), rng.random((1000, 1000))
+    table, picks = rng.random(25 * n), rng.integers(0, 25 * n, n)
+    return {"argsort_ns_per_point": round(timed(lambda: np.argsort(keys, kind="stable"), repeats=repeats) / n * 1e9, 2),
+            "gather_ns_per_point": round(timed(lambda: table[picks], repeats=repeats) / n * 1e9, 2),
+            "matmul_gflops": round(2e9 / timed(lambda: a @ a, repeats=repeats) / 1e9, 1)}
 
 
 def timed(fn, *args, repeats=1):
@@ -188,7 +206,7 @@ def main(argv=None):
     write_json(args.out / "fairshap_speed.json", {
         "machine": platform.processor() or platform.machine(), "platform": platform.platform(),
         "cpus": os.cpu_count(), "load_average_1_5_15": list(os.getloadavg()),
-        "numba_threads": numba.get_num_threads()})
+        "numba_threads": numba.get_num_threads(), "host_calibration": host_calibration()})
 
 
 if __name__ == "__main__":

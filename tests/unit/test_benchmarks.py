@@ -42,6 +42,12 @@ def test_fairshap_speed_reads_a_pipeline_split_with_the_configured_fractions(tmp
     assert np.array_equal(ar, frame[PROTECTED].to_numpy()[split["validation"]])
 
 
+def test_host_calibration_gives_the_three_positive_speeds_the_json_records():
+    calibration = _module("fairshap_speed").host_calibration(n=2_000, repeats=2)
+    assert set(calibration) == {"argsort_ns_per_point", "gather_ns_per_point", "matmul_gflops"}
+    assert all(np.isfinite(v) and v > 0 for v in calibration.values()), calibration
+
+
 def _benchmark_file(path, wall, cpu):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
