@@ -12,6 +12,23 @@ from fairscore.datasets.download import RawFile, Wheel, fetch_raw_file
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items):
+    """Groups for pytest-xdist's ``--dist loadgroup`` (pyproject.toml runs ``-n auto``).
+
+    All workflow tests form one group, run first: they share one session build and each
+    runs Snakemake on 2 cores, so they stay on one worker, in order. Each unit-test module
+    is its own group (its module fixtures are built once), spread over the other workers
+    while the workflow tests run.
+    """
+    def group(item):
+        parts = item.path.relative_to(ROOT / "tests").parts
+        return "workflow" if parts[0] == "workflow" else "/".join(parts)
+
+    items.sort(key=lambda item: group(item) != "workflow")  # stable: order within a module kept
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
