@@ -12,21 +12,22 @@ from fairscore.datasets.download import RawFile, Wheel, fetch_raw_file
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def pytest_collection_modifyitems(items):
-    """Groups for pytest-xdist's ``--dist loadgroup`` (pyproject.toml runs ``-n auto``).
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's ``--dist loadscope`` (pyproject.toml: ``-n auto``), with one scope for
+    all of ``tests/workflow``: those tests share one session build and each runs Snakemake
+    on 2 cores, so they stay on one worker, in order; each unit-test module is a scope of its
+    own and runs on the other workers meanwhile."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
 
-    All workflow tests form one group, run first: they share one session build and each
-    runs Snakemake on 2 cores, so they stay on one worker, in order. Each unit-test module
-    is its own group (its module fixtures are built once), spread over the other workers
-    while the workflow tests run.
-    """
-    def group(item):
-        parts = item.path.relative_to(ROOT / "tests").parts
-        return "workflow" if parts[0] == "workflow" else "/".join(parts)
+    class WorkflowTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return "tests/workflow" if path.startswith("tests/workflow/") else path
 
-    items.sort(key=lambda item: group(item) != "workflow")  # stable: order within a module kept
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))
+    return WorkflowTogether(config, log)
 
 
 @pytest.fixture(scope="session")
