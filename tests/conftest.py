@@ -12,24 +12,6 @@ from fairscore.datasets.download import RawFile, Wheel, fetch_raw_file
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's ``--dist loadscope`` (pyproject.toml: ``-n auto``), with one scope for
-    all of ``tests/workflow``: those tests share one session build and each runs Snakemake
-    on 2 cores, so they stay on one worker, in order; each unit-test module is a scope of its
-    own and runs on the other workers meanwhile."""
-    if config.getvalue("dist") != "loadscope":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class WorkflowTogether(LoadScopeScheduling):
-        def _split_scope(self, nodeid):
-            path = nodeid.split("::", 1)[0]
-            return "tests/workflow" if path.startswith("tests/workflow/") else path
-
-    return WorkflowTogether(config, log)
-
-
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
