@@ -26,6 +26,7 @@ from fairscore.errors import ConfigError, DataError
 from fairscore.datasets.images import augment as augment_images
 from fairscore.fairinfl.influence import predict_logits
 from fairscore.models.device import autocast, resolve_device
+from fairscore.models.mlp_direct import is_plain_mlp, train_mlp_direct
 from fairscore.models.settings import Training
 from fairscore.pipeline.progress import progress
 
@@ -111,7 +112,7 @@ def _batch_schedule(n: int, *, steps: int, batch_size: int, seed: int):
 def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed: int, batch_size: int = 128,
                lr: float = 1e-3, betas=(0.9, 0.999), weight_decay: float = 5e-4, lr_boundaries=(),
                lr_decay: float = 1.0, sample_weight=None, augment: bool = False,
-               amp: bool = False) -> torch.nn.Module:
+               amp: bool = False, direct: bool | None = None) -> torch.nn.Module:
     """Train ``model`` in place for ``steps`` optimiser steps and return it (evaluation mode).
 
     The loss of a batch is mean(w·hinge) + λ·|m₁ − m₀| (w = ``sample_weight``, default 1).
@@ -130,12 +131,21 @@ def train_fair(model: torch.nn.Module, X, y, z, *, lam: float, steps: int, seed:
     z = torch.as_tensor(np.asarray(z).ravel(), dtype=p0.dtype, device=p0.device)
     w = None if sample_weight is None else torch.as_tensor(np.asarray(sample_weight, dtype=np.float64),
                                                            dtype=p0.dtype, device=p0.device)
+    batches = progress(_batch_schedule(n, steps=steps, batch_size=batch_size, seed=seed), f"training (λ = {lam}) steps",
+                       total=steps)
+    if direct is None:
+        direct = is_plain_mlp(model) and not augment
+    elif direct and (augment or not is_plain_mlp(model)):
+        raise ConfigError("train_fair(direct=True) trains fairscore.models.tabular.mlp's network on the CPU, "
+                          "without augment; use direct=None or False for other models")
+    if direct:
+        return train_mlp_direct(model, X, t, z, w, batches, lam=lam, lr=lr, betas=betas, weight_decay=weight_decay,
+                                lr_boundaries=lr_boundaries, lr_decay=lr_decay).eval()
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, betas=tuple(betas), eps=1e-8, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(lr_boundaries), gamma=lr_decay)
     generator = torch.Generator().manual_seed(int(seed))
     model.train()
-    for idx in progress(_batch_schedule(n, steps=steps, batch_size=batch_size, seed=seed), f"training (λ = {lam}) steps",
-                        total=steps):
+    for idx in batches:
         idx = torch.as_tensor(idx, device=p0.device)
         inputs = augment_images(X[idx], generator) if augment else X[idx]
         with autocast(p0.device, amp):
