@@ -1,4 +1,4 @@
-"""benchmarks/fairshap_speed.py: its inputs are read as the pipeline writes them."""
+"""benchmarks/: their inputs are read as the pipeline writes them, and they measure what they say."""
 
 from __future__ import annotations
 
@@ -72,3 +72,11 @@ def test_default_run_jobs_ranks_every_benchmark_file_and_sums_rules(tmp_path):
 def test_default_run_jobs_names_the_folder_without_benchmarks(tmp_path):
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         _module("default_run_jobs").job_table(tmp_path)
+
+
+def test_fairinfl_training_speed_times_both_loops_and_finds_their_parameters_identical():
+    table = _module("fairinfl_training_speed").measure(n=300, steps=20, repeats=1)
+    assert sorted(map(tuple, table[["case", "implementation"]].values)) == [
+        ("lam=0 weighted", "autograd"), ("lam=0 weighted", "direct"), ("lam=1", "autograd"), ("lam=1", "direct")]
+    assert table["identical_parameters"].all() and (table["seconds_per_step"] > 0).all()
+    assert (table.loc[table["implementation"] == "direct", "ratio_to_direct"] == 1).all()
