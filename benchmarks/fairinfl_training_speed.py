@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from fairinfl_speed import median_seconds  # benchmarks/ is on sys.path when a script in it runs
 
 from fairscore.fileio import write_csv, write_json
 from fairscore.models.tabular import mlp, train_fair
@@ -36,18 +35,14 @@ N, FEATURES, HIDDEN, BATCH = 6676, 98, 64, 128
 
 
 def timed_training(X, y, z, *, lam, weights, steps, repeats, direct):
-    """Median seconds of ``train_fair`` over ``repeats`` calls (after one warm-up) and the trained model."""
-    def train():
-        return train_fair(mlp(X.shape[1], HIDDEN, seed=0), X, y, z, lam=lam, steps=steps, seed=0, batch_size=BATCH,
-                          sample_weight=weights, direct=direct)
+    """Median seconds of ``train_fair`` (:func:`fairinfl_speed.median_seconds`) and the last trained model."""
+    models = []
 
-    train()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model = train()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), model
+    def train():
+        models.append(train_fair(mlp(X.shape[1], HIDDEN, seed=0), X, y, z, lam=lam, steps=steps, seed=0,
+                                 batch_size=BATCH, sample_weight=weights, direct=direct))
+
+    return median_seconds(train, repeats), models[-1]
 
 
 def measure(*, n=N, steps=1000, repeats=3) -> pd.DataFrame:

@@ -74,7 +74,8 @@ def test_default_run_jobs_names_the_folder_without_benchmarks(tmp_path):
         _module("default_run_jobs").job_table(tmp_path)
 
 
-def test_fairinfl_training_speed_times_both_loops_and_finds_their_parameters_identical():
+def test_fairinfl_training_speed_times_both_loops_and_finds_their_parameters_identical(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # as when the script runs: it imports fairinfl_speed
     table = _module("fairinfl_training_speed").measure(n=300, steps=20, repeats=1)
     assert sorted(map(tuple, table[["case", "implementation"]].values)) == [
         ("lam=0 weighted", "autograd"), ("lam=0 weighted", "direct"), ("lam=1", "autograd"), ("lam=1", "direct")]

@@ -69,8 +69,8 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
     ``lr_decay``), with the same results bit for bit.
     """
     dtype = X.dtype
-    optimiser = _FlatAdamW([model[0].weight, model[0].bias, model[2].weight, model[2].bias],
-                           lr=lr, betas=betas, weight_decay=weight_decay)
+    parameters = [model[0].weight, model[0].bias, model[2].weight, model[2].bias]
+    optimiser = _FlatAdamW(parameters, lr=lr, betas=betas, weight_decay=weight_decay)
     W1, b1, W2, b2 = optimiser.params
     gW1, gb1, gW2, gb2 = optimiser.grads
     milestones = Counter(lr_boundaries)
@@ -103,7 +103,6 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
         torch.sum(grad_pre, 0, out=gb1)
         optimiser.step()
     with torch.no_grad():
-        for parameter, trained in zip((model[0].weight, model[0].bias, model[2].weight, model[2].bias),
-                                      optimiser.params, strict=True):
+        for parameter, trained in zip(parameters, optimiser.params, strict=True):
             parameter.copy_(trained)
     return model
