@@ -4,13 +4,11 @@ Each function takes arrays (features standardised on the training split, labels 
 1 = favourable, groups with 1 = privileged) and returns sample weights for the
 training rows, or, for PostPro, test predictions. Library implementations are used
 where they exist: aif360 ``Reweighing``, error-parity ``RelaxedThresholdOptimizer``,
-scipy HiGHS for IF's linear program.
+scipy HiGHS for IF's linear program. OptPrep (aif360 ``OptimPreproc``) is in
+:mod:`fairscore.protocols.optprep`.
 """
 
 from __future__ import annotations
-
-import functools
-import importlib
 
 import numpy as np
 import pandas as pd
@@ -22,7 +20,6 @@ from fairscore.errors import DataError
 
 __all__ = [
     "group_reweighing_weights",
-    "optprep_transform",
     "influence_lp",
     "influence_weights",
     "label_bias_weights",
@@ -182,59 +179,3 @@ def postpro_predict(scores_val, y_val, a_val, scores_test, a_test, *, tolerance=
     optimiser.fit(scores_val, np.asarray(y_val, int), group=np.asarray(a_val, int))
     np.random.seed(seed)  # noqa: NPY002 - error-parity reads the global RNG
     return np.asarray(optimiser(scores_test, group=np.asarray(a_test, int)), dtype=int)
-
-
-@functools.cache
-def _memoised_distortion(name: str):
-    """aif360's ``get_distortion_<name>``, memoised: it is a pure function of (old, new)
-    values, and OptTools calls it for every pair of the domain on every fit."""
-    module = importlib.import_module(
-        "aif360.algorithms.preprocessing.optim_preproc_helpers.distortion_functions")
-    fn = getattr(module, f"get_distortion_{name}")
-    cache: dict = {}
-
-    def distortion(vold: dict, vnew: dict) -> float:
-        key = (tuple(sorted(vold.items())), tuple(sorted(vnew.items())))
-        if key not in cache:
-            cache[key] = fn(vold, vnew)
-        return cache[key]
-
-    return distortion
-
-
-def optprep_transform(train_dataset, *, distortion, epsilon, clist, dlist, seed):
-    """Calmon et al. optimized pre-processing (aif360 ``OptimPreproc``) of a training split.
-
-    Parameters
-    ----------
-    train_dataset : aif360 BinaryLabelDataset
-        The training rows in AIF360's original encoding (the distortion functions read
-        its category names).
-    distortion : str
-        ``get_distortion_<distortion>`` from aif360 (``german``, ``adult``, ``compas``).
-    epsilon, clist, dlist
-        Discrimination and distortion control (FS: 0.05, [0.99, 1.99, 2.99], [0.1, 0.05, 0]).
-    seed : int
-        Passed to ``OptimPreproc`` (which seeds the global numpy RNG with it, D24).
-
-    Returns
-    -------
-    features : ndarray of shape (n_train, n_features)
-        Transformed features, columns aligned with the input.
-    labels : ndarray of shape (n_train,)
-        Transformed labels, favourable = 1.
-    """
-    from aif360.algorithms.preprocessing import OptimPreproc
-    from aif360.algorithms.preprocessing.optim_preproc_helpers.opt_tools import OptTools
-
-    attr = train_dataset.protected_attribute_names[0]
-    privileged = float(np.asarray(train_dataset.privileged_protected_attributes[0]).ravel()[0])
-    unprivileged = float(np.asarray(train_dataset.unprivileged_protected_attributes[0]).ravel()[0])
-    options = {"distortion_fun": _memoised_distortion(distortion), "epsilon": epsilon,
-               "clist": list(clist), "dlist": list(dlist)}
-    optimiser = OptimPreproc(OptTools, options, unprivileged_groups=[{attr: unprivileged}],
-                             privileged_groups=[{attr: privileged}], seed=seed, verbose=False)
-    transformed = optimiser.fit(train_dataset).transform(train_dataset, transform_Y=True)
-    transformed = train_dataset.align_datasets(transformed)
-    labels = (transformed.labels.ravel() == train_dataset.favorable_label).astype(int)
-    return transformed.features.astype(np.float64), labels

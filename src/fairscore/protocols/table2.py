@@ -16,7 +16,6 @@ from fairscore.protocols.baselines import (
     influence_weights,
     label_bias_weights,
     merge_duplicates,
-    optprep_transform,
     postpro_predict,
 )
 from fairscore.errors import ConfigError, DataError
@@ -204,6 +203,8 @@ def _predict_postpro(d: SplitData, params) -> np.ndarray:
 def _predict_optprep(d: SplitData, params) -> np.ndarray:
     if d.aif360 is None:
         raise DataError("method kind 'optprep' needs the pair's AIF360 dataset")
+    from fairscore.protocols.optprep import optprep_transform  # imports aif360, which only OptPrep needs
+
     X_new, y_new = optprep_transform(d.aif360.subset(d.rows["train"]), distortion=params["distortion"][d.dataset],
                                      epsilon=params["epsilon"], clist=params["clist"], dlist=params["dlist"],
                                      seed=d.seed)
