@@ -11,6 +11,7 @@ from fairscore.protocols.baselines import (
     influence_lp,
     influence_weights,
     label_bias_weights,
+    merge_duplicates,
     postpro_predict,
 )
 from fairscore.protocols.metrics import split_metrics
@@ -105,3 +106,19 @@ def test_group_reweighing_on_top_of_initial_weights_uses_weighted_counts(tabular
             cell = (a == g) & (y == label)
             expected = initial[y == label].sum() * initial[a == g].sum() / (n * initial[cell].sum())
             np.testing.assert_allclose(w[cell], initial[cell] * expected)
+
+
+@pytest.mark.parametrize("n_values", [3, 40, 5000])
+def test_merge_duplicates_is_numpy_unique_over_rows(n_values):
+    # few values: many duplicates; 5000 values in 8 columns: the combined key is re-ranked
+    # before it overflows; -0.0 equals 0.0 as in numpy's comparison of rows
+    rng = np.random.default_rng(n_values)
+    X = rng.integers(0, n_values, size=(4000, 8)) / 7.0 - 1.0
+    X[rng.random(X.shape) < 0.05] = -0.0
+    y, a = rng.integers(0, 2, 4000), rng.integers(0, 2, 4000)
+    X[2000:], y[2000:], a[2000:] = X[:2000], y[:2000], a[:2000]
+    first, inverse = merge_duplicates(X, y, a)
+    _, numpy_first, numpy_inverse = np.unique(np.column_stack([X, y, a]), axis=0, return_index=True,
+                                              return_inverse=True)
+    assert np.array_equal(first, numpy_first) and np.array_equal(inverse, numpy_inverse.ravel())
+    assert len(first) <= 2000  # the second half repeats the first

@@ -34,9 +34,22 @@ def merge_duplicates(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns the index of one representative per group and each row's group, so that a
     fit on the representatives with summed sample weights sees the same objective as a
     fit on every row.
+
+    Same result as ``np.unique(np.column_stack(columns), axis=0, return_index=True,
+    return_inverse=True)`` (groups in lexicographic order, the first row of each), without
+    its sort of whole rows: each column is ranked on its own and the ranks are combined into
+    one integer key whose order is the rows' lexicographic order (re-ranked before it could
+    overflow).
     """
     stacked = np.column_stack(columns)
-    _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    key, size = np.zeros(len(stacked), dtype=np.int64), 1
+    for column in stacked.T:
+        values, codes = np.unique(column, return_inverse=True, equal_nan=False)
+        if size * len(values) >= 2**62:
+            _, key = np.unique(key, return_inverse=True)
+            size = int(key.max()) + 1
+        key, size = key * len(values) + codes.ravel(), size * len(values)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return first, inverse.ravel()
 
 
