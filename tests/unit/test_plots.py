@@ -48,7 +48,7 @@ def figures():
                             "w_eop": rng.random(200), "w_eodds": rng.random(200)})
     runtime = pd.DataFrame({"method": ["fairshap"] * 2 + ["group_rw"] * 2, "label": ["FairShap"] * 2 + ["Group RW"] * 2,
                             "n_features": 8, "n_total": [100, 200] * 2, "mean": [0.1, 0.3, 0.01, 0.02],
-                            "sd": [0.01] * 4})
+                            "sd": [0.01, np.nan] * 2})  # the largest size timed once (repeats_large: 1)
     paper = pd.DataFrame({"what": ["FairShap weights synthetic"], "n_total": [60000], "n_features": [18],
                           "seconds_mean": [14.7], "machine": ["Intel"]})
     points = pd.DataFrame({"x0": rng.standard_normal(60), "x1": rng.standard_normal(60), "label": [0, 1] * 30,

@@ -11,6 +11,7 @@ import pytest
 from fairscore.reporting.compare import compare_table2
 from fairscore.errors import DataError
 from fairscore.reporting.sections import (
+    runtime_section,
     DEEP_CLAIMS,
     aggregation_section,
     authors_code_note,
@@ -207,3 +208,13 @@ def test_near_constant_rows_are_flagged_next_to_the_majority_row():
                                         **CONSTANT)
     assert "| fairness | 0.2 | 0.000 | 0.100 | 0.600 |" in flagged and flagged.count("| yes |") == 15
     assert re.search(r"^\| reduction \|  \| 0\.300 \| 0\.100 \| 0\.600 \| 0\.022 \|  \|$", flagged, flags=re.MULTILINE)
+
+
+def test_runtime_section_says_one_run_where_a_size_was_timed_once():
+    runtime = pd.DataFrame({"method": "fairshap", "n_features": 18, "n_total": [60000, 60000, 100000],
+                            "seconds": [4.0, 5.0, 12.0], "machine": "2 cores"})
+    paper = pd.DataFrame({"what": ["FairShap weights synthetic"] * 2, "n_total": [60000, 100000], "n_features": 18,
+                          "seconds_mean": [14.7, 47.8], "seconds_sd": [np.nan, np.nan], "machine": "i7"})
+    lines = runtime_section(runtime, paper, pd.DataFrame(columns=["dataset"])).splitlines()
+    assert "| 4.5 ± 0.71 | 2 cores |" in lines[2] and "| 12 (one run) | 2 cores |" in lines[3]
+    assert "nan" not in "".join(lines)
