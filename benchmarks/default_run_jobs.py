@@ -4,7 +4,8 @@ Reads ``results/timings/<rule>/<wildcards>.tsv`` (one file per job, written by e
 ``benchmark:``) and writes ``results/benchmarks/default_run_jobs.csv`` (one row per job: rule,
 job (the path below the rule folder, i.e. its wildcards), wall seconds, CPU seconds, peak RSS in
 MB) and ``default_run_rules.csv`` (the same summed per rule), then prints the ``--top`` most
-expensive jobs by wall time as a Markdown table.
+expensive jobs by wall time as a Markdown table. CPU seconds are Snakemake's ``cpu_time``, the
+last of its samples (every 0.5 s for 15 s, then every 30 s): a lower bound, up to 30 s short a job.
 Run after ``snakemake --cores all``: ``.venv/bin/python benchmarks/default_run_jobs.py``.
 """
 
