@@ -11,7 +11,6 @@ import pytest
 from fairscore.reporting.compare import compare_table2
 from fairscore.errors import DataError
 from fairscore.reporting.sections import (
-    runtime_section,
     DEEP_CLAIMS,
     aggregation_section,
     authors_code_note,
@@ -21,6 +20,7 @@ from fairscore.reporting.sections import (
     decision_rows,
     decisions_section,
     fairinfl_constant_section,
+    runtime_section,
     table2_cells_section,
 )
 from fairscore.reporting.report import (

@@ -67,9 +67,9 @@ class ArrayOptTools(OptTools):
             matrix = np.array([[get_distortion(old, new) for new in news] for old in olds], dtype=np.float64)
             matrix.flags.writeable = False
             _DISTORTIONS[key] = matrix
-        self.dfD.iloc[:, :] = _DISTORTIONS[key]
-        d = self.dfD.values
-        self.CMlist = [(d >= c).astype(np.float64) for c in self.clist]
+        matrix = _DISTORTIONS[key]
+        self.dfD.iloc[:, :] = matrix
+        self.CMlist = [(matrix >= c).astype(np.float64) for c in self.clist]
 
 
 def apply_randomized_mapping(df, dfMap, features=(), random_seed=None):  # noqa: N803 - aif360's signature

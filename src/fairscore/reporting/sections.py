@@ -263,9 +263,10 @@ def runtime_section(runtime: pd.DataFrame, paper: pd.DataFrame, split_seconds: p
         name = r.what.split()[-1]
         if name == "synthetic":
             hit = ours[(ours["n_features"] == r.n_features) & (ours["n_total"] == r.n_total)]
-            spread = "" if not len(hit) else (" (one run)" if pd.isna(hit["std"].iloc[0])
-                                              else f" ± {hit['std'].iloc[0]:.2g}")
-            mine = f"{hit['mean'].iloc[0]:.3g}{spread}" if len(hit) else "not measured at this size"
+            mine = "not measured at this size"
+            if len(hit):
+                std = hit["std"].iloc[0]
+                mine = f"{hit['mean'].iloc[0]:.3g}" + (" (one run)" if pd.isna(std) else f" ± {std:.2g}")
             where = machine
         else:
             hit = split_seconds[split_seconds["dataset"].str.lower() == name.lower()]
