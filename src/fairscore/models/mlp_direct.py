@@ -9,6 +9,11 @@ group-gap terms in the engine's order), and AdamW's single-tensor update applied
 parameters laid end to end in one buffer (every AdamW operation is element-wise). The
 parameters after any number of steps equal autograd's exactly (``torch.equal``;
 ``tests/unit/test_mlp_direct.py``), in about a third of the time.
+
+:func:`train_stacked_mlp_direct` does the same for several models trained together: it runs the
+batched kernels that ``torch.func.vmap`` and autograd call in
+:func:`~fairscore.models.tabular.train_stacked` (``bmm``, then the bias added; the backward
+``bmm`` layouts; sums over the batch dimension), bit for bit.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections import Counter
 
 import torch
 
-__all__ = ["is_plain_mlp", "train_mlp_direct"]
+__all__ = ["is_plain_mlp", "train_mlp_direct", "train_stacked_mlp_direct"]
 
 
 def is_plain_mlp(model: torch.nn.Module) -> bool:
@@ -76,8 +81,7 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
     milestones = Counter(lr_boundaries)
     mean_grad = {}
     for step, rows in enumerate(batches):
-        if step in milestones:  # MultiStepLR: lr · decay^count at each boundary, in Python floats
-            optimiser.lr = optimiser.lr * lr_decay ** milestones[step]
+        _milestone_lr([optimiser], milestones, step, lr_decay)
         rows = torch.as_tensor(rows)
         size = len(rows)
         xb, tb = X.index_select(0, rows), t.index_select(0, rows)
@@ -106,3 +110,63 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
         for parameter, trained in zip(parameters, optimiser.params, strict=True):
             parameter.copy_(trained)
     return model
+
+
+def _milestone_lr(optimisers, milestones, step, lr_decay) -> None:
+    """MultiStepLR: lr · decay^count at each boundary, in Python floats."""
+    if step in milestones:
+        for optimiser in optimisers:
+            optimiser.lr = optimiser.lr * lr_decay ** milestones[step]
+
+
+def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor, t: torch.Tensor, z: torch.Tensor,
+                             batches, *, lam: float, lr: float, betas, weight_decay: float, lr_boundaries=(),
+                             lr_decay: float = 1.0) -> list[torch.nn.Sequential]:
+    """Train same-shaped ``models`` (:func:`is_plain_mlp`) in place, model m on rows ``idx[m]`` of
+    each ``idx`` of ``batches`` (an integer tensor of shape (models, batch size)).
+
+    ``X``, ``t`` (labels ±1) and ``z`` are tensors of the models' dtype. The result is
+    :func:`~fairscore.models.tabular.train_stacked`'s ``vmap`` loop bit for bit: the forward
+    pass as ``bmm`` with the bias added after it, the backward pass in the layouts autograd
+    uses for that (the hinge's mean as ones / batch size, the gap's terms reaching the logits
+    before the hinge's), and AdamW's single-tensor update on each stacked parameter.
+    """
+    dtype, size = X.dtype, None
+    stacked = [torch.stack([m[0].weight.detach() for m in models]), torch.stack([m[0].bias.detach() for m in models]),
+               torch.stack([m[2].weight.detach() for m in models]), torch.stack([m[2].bias.detach() for m in models])]
+    optimisers = [_FlatAdamW([p], lr=lr, betas=betas, weight_decay=weight_decay) for p in stacked]
+    (W1,), (b1,), (W2,), (b2,) = (o.params for o in optimisers)
+    (gW1,), (gb1,), (gW2,), (gb2,) = (o.grads for o in optimisers)
+    n_models, hidden_size = b1.shape
+    milestones = Counter(lr_boundaries)
+    for step, idx in enumerate(batches):
+        _milestone_lr(optimisers, milestones, step, lr_decay)
+        if size is None:  # MeanBackward1: the ones of the sum's gradient divided by the batch size
+            size = idx.shape[1]
+            mean_grad = torch.ones((n_models, size), dtype=dtype) / size
+        xb, tb = X[idx], t[idx]
+        hidden = torch.relu(b1.unsqueeze(1) + torch.bmm(xb, W1.transpose(1, 2)))
+        logits = (b2.unsqueeze(1) + torch.bmm(hidden, W2.transpose(1, 2))).squeeze(-1)
+        margin = 1 - tb * logits
+        grad = -torch.where(margin >= 0, mean_grad, 0.0) * tb
+        if lam:  # λ·|m₁ − m₀| per model; the two gap terms are summed before the hinge's gradient joins
+            zb = z[idx]
+            in1, in0 = zb > 0, zb <= 0
+            count1, count0 = in1.sum(1) + 1e-8, in0.sum(1) + 1e-8
+            gap_grad = torch.ones(n_models, dtype=dtype) * lam * ((logits * in1).sum(1) / count1
+                                                                   - (logits * in0).sum(1) / count0).sgn()
+            grad = ((-gap_grad / count0).unsqueeze(1) * in0 + (gap_grad / count1).unsqueeze(1) * in1) + grad
+        grad = grad.unsqueeze(-1)
+        torch.sum(grad, 1, keepdim=True, out=gb2.view(n_models, 1, 1))
+        torch.bmm(hidden.transpose(1, 2), grad, out=gW2.view(n_models, hidden_size, 1))
+        grad_pre = torch.ops.aten.threshold_backward(torch.bmm(grad, W2), hidden, 0)
+        torch.sum(grad_pre, 1, keepdim=True, out=gb1.view(n_models, 1, hidden_size))
+        gW1.copy_(torch.bmm(xb.transpose(1, 2), grad_pre).transpose(1, 2))
+        for optimiser in optimisers:
+            optimiser.step()
+    with torch.no_grad():
+        for m, model in enumerate(models):
+            for parameter, trained in zip((model[0].weight, model[0].bias, model[2].weight, model[2].bias),
+                                          (W1, b1, W2, b2), strict=True):
+                parameter.copy_(trained[m])
+    return models

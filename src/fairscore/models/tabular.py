@@ -26,7 +26,7 @@ from fairscore.errors import ConfigError, DataError
 from fairscore.datasets.images import augment as augment_images
 from fairscore.fairinfl.influence import predict_logits
 from fairscore.models.device import autocast, resolve_device
-from fairscore.models.mlp_direct import is_plain_mlp, train_mlp_direct
+from fairscore.models.mlp_direct import is_plain_mlp, train_mlp_direct, train_stacked_mlp_direct
 from fairscore.models.settings import Training
 from fairscore.pipeline.progress import progress
 
@@ -210,24 +210,45 @@ class FairMLPClassifier(ClassifierMixin, BaseEstimator):
 
 def train_stacked(models: list[torch.nn.Module], X, y, z, subsets: list, *, lam: float, steps: int, seed: int,
                   batch_size: int = 128, lr: float = 1e-3, betas=(0.9, 0.999), weight_decay: float = 5e-4,
-                  lr_boundaries=(), lr_decay: float = 1.0) -> list[torch.nn.Module]:
+                  lr_boundaries=(), lr_decay: float = 1.0, direct: bool | None = None) -> list[torch.nn.Module]:
     """Train several same-shaped models at once, model m on rows ``subsets[m]`` (D17).
 
     Exactly :func:`train_fair` for each model (same loss, optimiser, schedule and batch
     order from ``seed``), run as one ``torch.func.vmap`` over stacked parameters: the sum
     of the per-model losses has the per-model gradients, and AdamW acts element-wise.
-    Every subset needs at least ``batch_size`` rows. Returns the models, trained in place.
+    :func:`mlp`'s networks on the CPU take the same kernels without autograd
+    (:func:`~fairscore.models.mlp_direct.train_stacked_mlp_direct`, bit for bit; ``direct``
+    False forces the ``vmap`` loop). Every subset needs at least ``batch_size`` rows.
+    Returns the models, trained in place.
     """
-    import copy
-
-    from torch.func import functional_call, stack_module_state, vmap
-
     if any(len(s) < batch_size for s in subsets) or len(models) != len(subsets):
         raise DataError(f"train_stacked needs one subset per model, each of at least batch_size = {batch_size} rows")
     p0 = next(models[0].parameters())
     X = torch.as_tensor(np.asarray(X), dtype=p0.dtype, device=p0.device)
     t = torch.as_tensor(2.0 * np.asarray(y).ravel() - 1.0, dtype=p0.dtype, device=p0.device)
     z = torch.as_tensor(np.asarray(z).ravel(), dtype=p0.dtype, device=p0.device)
+    schedules = [_batch_schedule(len(s), steps=steps, batch_size=batch_size, seed=seed) for s in subsets]
+    subsets = [np.asarray(s) for s in subsets]
+    batches = (torch.as_tensor(np.stack([s[b] for s, b in zip(subsets, rows, strict=True)]), device=p0.device)
+               for rows in progress(zip(*schedules, strict=True), f"training steps of {len(models)} stacked models",
+                                    total=steps))
+    plain = all(is_plain_mlp(model) for model in models)
+    if direct and not plain:
+        raise ConfigError("train_stacked(direct=True) trains fairscore.models.tabular.mlp's networks on the CPU; "
+                          "use direct=None or False for other models")
+    train = train_stacked_mlp_direct if plain and direct is not False else _train_stacked_vmap
+    train(models, X, t, z, batches, lam=lam, lr=lr, betas=betas, weight_decay=weight_decay,
+          lr_boundaries=lr_boundaries, lr_decay=lr_decay)
+    return [model.eval() for model in models]
+
+
+def _train_stacked_vmap(models, X, t, z, batches, *, lam, lr, betas, weight_decay, lr_boundaries, lr_decay) -> None:
+    """:func:`train_stacked`'s loop for any network: ``torch.func.vmap`` over the stacked
+    parameters, autograd and ``torch.optim.AdamW``; the models are trained in place."""
+    import copy
+
+    from torch.func import functional_call, stack_module_state, vmap
+
     params, buffers = stack_module_state(models)
     base = copy.deepcopy(models[0]).to("meta")
 
@@ -237,10 +258,7 @@ def train_stacked(models: list[torch.nn.Module], X, y, z, subsets: list, *, lam:
     optimiser = torch.optim.AdamW(list(params.values()), lr=lr, betas=tuple(betas), eps=1e-8,
                                   weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(lr_boundaries), gamma=lr_decay)
-    schedules = [_batch_schedule(len(s), steps=steps, batch_size=batch_size, seed=seed) for s in subsets]
-    subsets = [np.asarray(s) for s in subsets]
-    for batches in progress(zip(*schedules, strict=True), f"training steps of {len(models)} stacked models", total=steps):
-        idx = torch.as_tensor(np.stack([s[b] for s, b in zip(subsets, batches, strict=True)]), device=p0.device)
+    for idx in batches:
         logits = vmap(forward)(params, buffers, X[idx])
         loss = torch.clamp(1 - t[idx] * logits, min=0).mean(dim=1)
         if lam:
@@ -253,4 +271,3 @@ def train_stacked(models: list[torch.nn.Module], X, y, z, subsets: list, *, lam:
         for m, model in enumerate(models):
             for name, value in model.named_parameters():
                 value.copy_(params[name][m])
-    return [model.eval() for model in models]
