@@ -74,10 +74,11 @@ def test_default_run_jobs_names_the_folder_without_benchmarks(tmp_path):
         _module("default_run_jobs").job_table(tmp_path)
 
 
-def test_fairinfl_training_speed_times_both_loops_and_finds_their_parameters_identical(monkeypatch):
+def test_fairinfl_training_speed_times_each_direct_loop_and_its_reference_and_finds_them_identical(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # as when the script runs: it imports fairinfl_speed
     table = _module("fairinfl_training_speed").measure(n=300, steps=20, repeats=1)
     assert sorted(map(tuple, table[["case", "implementation"]].values)) == [
-        ("lam=0 weighted", "autograd"), ("lam=0 weighted", "direct"), ("lam=1", "autograd"), ("lam=1", "direct")]
+        ("lam=0 weighted", "autograd"), ("lam=0 weighted", "direct"), ("lam=1", "autograd"), ("lam=1", "direct"),
+        ("stacked lam=0", "direct"), ("stacked lam=0", "vmap"), ("stacked lam=1", "direct"), ("stacked lam=1", "vmap")]
     assert table["identical_parameters"].all() and (table["seconds_per_step"] > 0).all()
     assert (table.loc[table["implementation"] == "direct", "ratio_to_direct"] == 1).all()

@@ -48,18 +48,17 @@ class _FlatAdamW:
         self.params = [v.view(s) for v, s in zip(self.flat.split(sizes), shapes, strict=True)]
         self.grads = [v.view(s) for v, s in zip(self.grad.split(sizes), shapes, strict=True)]
         self.lr, self.betas, self.weight_decay, self.eps = lr, tuple(betas), weight_decay, eps
-        self.step_t = torch.tensor(0.0)
+        self.steps = 0.0  # torch keeps a float32 tensor and reads it with .item(): the same integer
 
     def step(self) -> None:
         beta1, beta2 = self.betas
-        self.step_t += 1
+        self.steps += 1.0
         if self.weight_decay != 0:
             self.flat.mul_(1 - self.lr * self.weight_decay)
         self.exp_avg.lerp_(self.grad, 1 - beta1)
         self.exp_avg_sq.mul_(beta2).addcmul_(self.grad, self.grad, value=1 - beta2)
-        step = self.step_t.item()
-        step_size = self.lr / (1 - beta1 ** step)
-        denom = (self.exp_avg_sq.sqrt() / (1 - beta2 ** step) ** 0.5).add_(self.eps)
+        step_size = self.lr / (1 - beta1 ** self.steps)
+        denom = (self.exp_avg_sq.sqrt() / (1 - beta2 ** self.steps) ** 0.5).add_(self.eps)
         self.flat.addcdiv_(self.exp_avg, denom, value=-step_size)
 
 
@@ -77,20 +76,22 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
     parameters = [model[0].weight, model[0].bias, model[2].weight, model[2].bias]
     optimiser = _FlatAdamW(parameters, lr=lr, betas=betas, weight_decay=weight_decay)
     W1, b1, W2, b2 = optimiser.params
+    W1t, W2t = W1.t(), W2.t()  # views: they follow the in-place updates
     gW1, gb1, gW2, gb2 = optimiser.grads
     milestones = Counter(lr_boundaries)
-    mean_grad = {}
+    mean_grad = weighted_mean = None
     for step, rows in enumerate(batches):
         _milestone_lr([optimiser], milestones, step, lr_decay)
         rows = torch.as_tensor(rows)
         size = len(rows)
         xb, tb = X.index_select(0, rows), t.index_select(0, rows)
-        hidden = torch.relu(torch.addmm(b1, xb, W1.t()))
-        logits = torch.addmm(b2, hidden, W2.t()).squeeze(-1)
+        hidden = torch.relu(torch.addmm(b1, xb, W1t))
+        logits = torch.addmm(b2, hidden, W2t).squeeze(-1)
         margin = 1 - tb * logits
-        if size not in mean_grad:  # MeanBackward0: ones / n
-            mean_grad[size] = torch.ones(size, dtype=dtype) / size
-        grad = mean_grad[size] if w is None else mean_grad[size] * w.index_select(0, rows)
+        if mean_grad is None:  # MeanBackward0: ones / n (every batch has the same size)
+            mean_grad = torch.ones(size, dtype=dtype) / size
+            weighted_mean = None if w is None else torch.ones(len(w), dtype=dtype) / size * w
+        grad = mean_grad if w is None else weighted_mean.index_select(0, rows)
         grad = -torch.where(margin >= 0, grad, 0.0) * tb  # clamp_min, rsub and mul backward
         if lam:  # λ·|m₁ − m₀|, m_a = Σ logits·1[group a] / (count_a + 1e-8); gap terms reach logits first
             zb = z.index_select(0, rows)
@@ -144,13 +145,14 @@ def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor,
         if size is None:  # MeanBackward1: the ones of the sum's gradient divided by the batch size
             size = idx.shape[1]
             mean_grad = torch.ones((n_models, size), dtype=dtype) / size
-        xb, tb = X[idx], t[idx]
+        rows = idx.reshape(-1)  # gathers as X[idx] does, 3x faster
+        xb, tb = X.index_select(0, rows).view(*idx.shape, -1), t.index_select(0, rows).view(idx.shape)
         hidden = torch.relu(b1.unsqueeze(1) + torch.bmm(xb, W1.transpose(1, 2)))
         logits = (b2.unsqueeze(1) + torch.bmm(hidden, W2.transpose(1, 2))).squeeze(-1)
         margin = 1 - tb * logits
         grad = -torch.where(margin >= 0, mean_grad, 0.0) * tb
         if lam:  # λ·|m₁ − m₀| per model; the two gap terms are summed before the hinge's gradient joins
-            zb = z[idx]
+            zb = z.index_select(0, rows).view(idx.shape)
             in1, in0 = zb > 0, zb <= 0
             count1, count0 = in1.sum(1) + 1e-8, in0.sum(1) + 1e-8
             gap_grad = torch.ones(n_models, dtype=dtype) * lam * ((logits * in1).sum(1) / count1
