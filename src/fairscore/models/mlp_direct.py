@@ -35,6 +35,11 @@ def is_plain_mlp(model: torch.nn.Module) -> bool:
             and model[0].weight.device.type == "cpu")
 
 
+def _parameters(model: torch.nn.Sequential) -> list[torch.Tensor]:
+    """The plain MLP's weights and biases in the order the direct loops keep them: W1, b1, W2, b2."""
+    return [model[0].weight, model[0].bias, model[2].weight, model[2].bias]
+
+
 class _FlatAdamW:
     """``torch.optim.AdamW``'s single-tensor update (``foreach``/``fused`` off, no amsgrad) on
     one flat buffer; ``params``/``grads`` hand out views shaped like the model's parameters."""
@@ -73,7 +78,7 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
     ``lr_decay``), with the same results bit for bit.
     """
     dtype = X.dtype
-    parameters = [model[0].weight, model[0].bias, model[2].weight, model[2].bias]
+    parameters = _parameters(model)
     optimiser = _FlatAdamW(parameters, lr=lr, betas=betas, weight_decay=weight_decay)
     W1, b1, W2, b2 = optimiser.params
     W1t, W2t = W1.t(), W2.t()  # views: they follow the in-place updates
@@ -133,10 +138,10 @@ def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor,
     before the hinge's), and AdamW's single-tensor update on each stacked parameter.
     """
     dtype, size = X.dtype, None
-    stacked = [torch.stack([m[0].weight.detach() for m in models]), torch.stack([m[0].bias.detach() for m in models]),
-               torch.stack([m[2].weight.detach() for m in models]), torch.stack([m[2].bias.detach() for m in models])]
+    stacked = [torch.stack([p.detach() for p in same]) for same in zip(*map(_parameters, models), strict=True)]
     optimisers = [_FlatAdamW([p], lr=lr, betas=betas, weight_decay=weight_decay) for p in stacked]
     (W1,), (b1,), (W2,), (b2,) = (o.params for o in optimisers)
+    W1t, W2t = W1.transpose(1, 2), W2.transpose(1, 2)  # views: they follow the in-place updates
     (gW1,), (gb1,), (gW2,), (gb2,) = (o.grads for o in optimisers)
     n_models, hidden_size = b1.shape
     milestones = Counter(lr_boundaries)
@@ -147,8 +152,8 @@ def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor,
             mean_grad = torch.ones((n_models, size), dtype=dtype) / size
         rows = idx.reshape(-1)  # gathers as X[idx] does, 3x faster
         xb, tb = X.index_select(0, rows).view(*idx.shape, -1), t.index_select(0, rows).view(idx.shape)
-        hidden = torch.relu(b1.unsqueeze(1) + torch.bmm(xb, W1.transpose(1, 2)))
-        logits = (b2.unsqueeze(1) + torch.bmm(hidden, W2.transpose(1, 2))).squeeze(-1)
+        hidden = torch.relu(b1.unsqueeze(1) + torch.bmm(xb, W1t))
+        logits = (b2.unsqueeze(1) + torch.bmm(hidden, W2t)).squeeze(-1)
         margin = 1 - tb * logits
         grad = -torch.where(margin >= 0, mean_grad, 0.0) * tb
         if lam:  # λ·|m₁ − m₀| per model; the two gap terms are summed before the hinge's gradient joins
@@ -168,7 +173,6 @@ def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor,
             optimiser.step()
     with torch.no_grad():
         for m, model in enumerate(models):
-            for parameter, trained in zip((model[0].weight, model[0].bias, model[2].weight, model[2].bias),
-                                          (W1, b1, W2, b2), strict=True):
+            for parameter, trained in zip(_parameters(model), (W1, b1, W2, b2), strict=True):
                 parameter.copy_(trained[m])
     return models
