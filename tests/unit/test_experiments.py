@@ -57,6 +57,7 @@ from fairscore.errors import ConfigError  # noqa: E402
 from fairscore.protocols.table2 import SplitData, fit_gbc, table2_method_runs, table2_split  # noqa: E402
 from fairscore.datasets.splits import split_seeds  # noqa: E402
 from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
+from fairscore.protocols.baselines import merge_duplicates  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +254,8 @@ def test_gbc_fit_on_distinct_rows_predicts_as_the_fit_on_every_row():
         assert ours.estimators_[0, 0].tree_.n_node_samples[0] == n_distinct  # fit on the distinct pairs
         np.testing.assert_array_equal(ours.predict(X_test), plain.predict(X_test))
         np.testing.assert_allclose(ours.predict_proba(X_test), plain.predict_proba(X_test), rtol=0, atol=1e-12)
+        given = fit_gbc(X, y, w, 11, groups=merge_duplicates(X, y))  # groups made once per split (SplitData)
+        np.testing.assert_array_equal(given.predict_proba(X_test), ours.predict_proba(X_test))
 
 
 def test_gbc_without_duplicates_is_the_plain_fit_bit_for_bit():

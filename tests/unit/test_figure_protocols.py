@@ -40,6 +40,17 @@ def test_alpha_zero_is_the_unweighted_gbc_and_alpha_one_the_fairshap_method():
     pd.testing.assert_frame_equal(runs[runs.alpha == 1.0][metrics].reset_index(drop=True), pure[metrics])
 
 
+def test_alpha_curve_fits_split_by_split_as_table2_runs_each_alpha():
+    X, y, a, _, splits = toy()
+    seeds = [1, 2]
+    scores = [fairshap_split_scores(X, y, a, s) for s in splits]
+    runs = alpha_curve_runs("eodds", [0.25, 0.5], X, y, a, splits, seeds, dataset="toy", fairshap=scores)
+    for alpha in (0.25, 0.5):
+        one = table2_method_runs({"kind": "fairshap", "valuation": "eodds", "alpha": alpha}, X, y, a, splits, seeds,
+                                 dataset="toy", fairshap=scores)
+        pd.testing.assert_frame_equal(runs[runs.alpha == alpha].drop(columns="alpha").reset_index(drop=True), one)
+
+
 def test_reference_subset_is_stratified_seeded_and_full_at_one():
     validation = np.arange(100, 300)
     strata = np.array(["a", "b", "c", "d"] * 50)

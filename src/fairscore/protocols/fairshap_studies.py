@@ -14,7 +14,7 @@ from fairscore.errors import DataError
 from fairscore.protocols.metrics import split_metrics
 from fairscore.datasets.splits import joint_strata, stratified_split
 from fairscore.pipeline.progress import progress
-from fairscore.protocols.table2 import SplitData, fairshap_split_scores, standardised_parts, table2_method_runs, table2_split
+from fairscore.protocols.table2 import fairshap_split_scores, split_data, table2_split
 
 __all__ = [
     "ablation_runs",
@@ -31,22 +31,26 @@ def alpha_curve_runs(valuation: str, alphas, X, y, a, splits, seeds, *, dataset:
 
     ``known`` maps an α to per-split runs already computed for it (Table 2's output for the
     same method on the same splits: α = 1 is the FairShap row, α = 0 the GBC row); those
-    are checked to cover the same splits and seeds and are used instead of refitting.
+    are checked to cover the same splits and seeds and are used instead of refitting. The
+    other α values are fit split by split, so that each split is standardised and its
+    duplicate rows grouped once for all of them; the runs are those of
+    :func:`~fairscore.protocols.table2.table2_method_runs` for each α.
     """
     known = known or {}
-    frames = []
-    for alpha in progress(list(alphas), f"{dataset} FairShap {valuation} α values"):
-        alpha = float(alpha)
-        if alpha in known:
-            runs = known[alpha]
-            if list(runs["split"]) != list(range(len(seeds))) or list(runs["seed"]) != list(seeds):
-                raise DataError(f"alpha = {alpha}: the given runs cover splits {list(runs['split'])} with seeds "
-                                f"{list(runs['seed'])}; expected splits 0..{len(seeds) - 1} with seeds {list(seeds)}")
-        else:
-            runs = table2_method_runs({"kind": "fairshap", "valuation": valuation, "alpha": alpha}, X, y, a,
-                                      splits, seeds, dataset=dataset, fairshap=fairshap)
-        frames.append(runs.assign(alpha=alpha))
-    return pd.concat(frames, ignore_index=True)
+    alphas = [float(alpha) for alpha in alphas]
+    for alpha, runs in known.items():
+        if alpha in alphas and (list(runs["split"]) != list(range(len(seeds))) or list(runs["seed"]) != list(seeds)):
+            raise DataError(f"alpha = {alpha}: the given runs cover splits {list(runs['split'])} with seeds "
+                            f"{list(runs['seed'])}; expected splits 0..{len(seeds) - 1} with seeds {list(seeds)}")
+    fitted = {alpha: [] for alpha in alphas if alpha not in known}
+    what = f"{dataset} FairShap {valuation} splits ({len(fitted)} α values each)"
+    for k, (split, seed) in enumerate(progress(list(zip(splits, seeds, strict=True)), what)):
+        d = split_data(X, y, a, split, seed, dataset=dataset, fairshap=fairshap[k]) if fitted else None
+        for alpha, rows in fitted.items():
+            method = {"kind": "fairshap", "valuation": valuation, "alpha": alpha}
+            rows.append({"split": k, "seed": seed, **table2_split(method, d)})
+    return pd.concat([(known[alpha] if alpha in known else pd.DataFrame(fitted[alpha])).assign(alpha=alpha)
+                      for alpha in alphas], ignore_index=True)
 
 
 def reference_subset(validation: np.ndarray, strata: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -72,18 +76,17 @@ def ablation_runs(X, y, a, strata, seeds, *, fractions, valuations, train_fracti
     for repeat, seed in enumerate(progress(list(seeds), f"{dataset} ablation repeats")):
         split = stratified_split(codes, seed=seed, train_fraction=train_fraction,
                                  validation_fraction=validation_fraction)
-        parts = standardised_parts(X, split)
-        d = SplitData(dataset=dataset, seed=seed, parts=parts, y={p: y[r] for p, r in split.items()},
-                      a={p: a[r] for p, r in split.items()}, rows=split)
+        d = split_data(X, y, a, split, seed, dataset=dataset)
         common = {"repeat": repeat, "seed": seed, "n_reference": np.nan, "fraction": np.nan}
         rows.append({**common, "method": "gbc", **table2_split({"kind": "gbc"}, d)})
         for fraction in fractions:
             ref = reference_subset(split["validation"], codes[split["validation"]], fraction, seed)
             scores = fairshap_split_scores(X, y, a, {**split, "reference": ref}, reference="reference",
                                            **fairshap_options)
+            scored = dataclasses.replace(d, fairshap=scores)
             for valuation in valuations:
                 method = {"kind": "fairshap", "valuation": valuation, "alpha": 1.0}
-                result = table2_split(method, dataclasses.replace(d, fairshap=scores))
+                result = table2_split(method, scored)
                 rows.append({**common, "n_reference": len(ref), "fraction": float(fraction),
                              "method": f"fairshap_{valuation}", **result})
     return pd.DataFrame(rows)

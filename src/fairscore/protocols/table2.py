@@ -5,9 +5,11 @@ gradient-boosting classifier and every method's predictions on one split, withou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import sklearn
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.preprocessing import StandardScaler
 
@@ -32,6 +34,7 @@ __all__ = [
     "SplitData",
     "fairshap_split_scores",
     "fit_gbc",
+    "split_data",
     "standardised_parts",
     "table2_method_runs",
     "table2_split",
@@ -98,8 +101,21 @@ class SplitData:
     aif360: object | None = None  # the AIF360 dataset of the pair (OptPrep only)
     protected: str | None = None  # the pair's protected attribute (per-pair FairShap recipes)
 
+    @cached_property
+    def train_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`merge_duplicates` of the training features and labels, made once per split for
+        every :func:`fit_gbc` on them (weights change between fits; the groups do not)."""
+        return merge_duplicates(np.asarray(self.parts["train"], dtype=np.float64), np.asarray(self.y["train"]))
 
-def fit_gbc(X, y, weights, seed) -> GradientBoostingClassifier:
+
+def split_data(X, y, a, split: dict[str, np.ndarray], seed: int, **extra) -> SplitData:
+    """One split's :class:`SplitData`: features standardised on its training part (D2), labels and
+    groups per part; ``extra`` sets the other fields (``dataset``, scores, ``aif360``, ...)."""
+    return SplitData(seed=seed, parts=standardised_parts(X, split), y={p: y[r] for p, r in split.items()},
+                     a={p: a[r] for p, r in split.items()}, rows=split, **extra)
+
+
+def fit_gbc(X, y, weights, seed, groups=None) -> GradientBoostingClassifier:
     """``GradientBoostingClassifier(random_state=seed)`` with sklearn defaults, fit once per
     distinct (feature row, label) pair with the pair's summed weight.
 
@@ -114,22 +130,28 @@ def fit_gbc(X, y, weights, seed) -> GradientBoostingClassifier:
     gain rounding may pick the other one (German: up to 0.07 in 7 of 20 fits); no test
     prediction changed in the 57 split fits checked (docs/performance_run.md). Data without
     duplicates is fit exactly as given. Representatives keep the order of their first occurrence.
+
+    ``groups`` is ``merge_duplicates(X, y)`` when the caller already has it
+    (:attr:`SplitData.train_groups`). sklearn's check of the classifier's and each tree's
+    parameters is skipped (``skip_parameter_validation``): they are the defaults, and the
+    check is a sixth of a fit on a few hundred distinct rows; the arithmetic is the same.
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    first, inverse = merge_duplicates(X, y)
-    if len(first) == len(y):
-        return GradientBoostingClassifier(random_state=seed).fit(X, y, sample_weight=weights)
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    summed = np.bincount(rank[inverse], weights=None if weights is None else np.asarray(weights, dtype=np.float64),
-                         minlength=len(order))
-    return GradientBoostingClassifier(random_state=seed).fit(X[first[order]], y[first[order]],
-                                                             sample_weight=summed.astype(np.float64))
+    first, inverse = merge_duplicates(X, y) if groups is None else groups
+    model = GradientBoostingClassifier(random_state=seed)
+    with sklearn.config_context(skip_parameter_validation=True):
+        if len(first) == len(y):
+            return model.fit(X, y, sample_weight=weights)
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        summed = np.bincount(rank[inverse], minlength=len(order),
+                             weights=None if weights is None else np.asarray(weights, dtype=np.float64))
+        return model.fit(X[first[order]], y[first[order]], sample_weight=summed.astype(np.float64))
 
 
 def _weighted(d: SplitData, weights) -> np.ndarray:
-    return fit_gbc(d.parts["train"], d.y["train"], weights, d.seed).predict(d.parts["test"])
+    return fit_gbc(d.parts["train"], d.y["train"], weights, d.seed, d.train_groups).predict(d.parts["test"])
 
 
 def _predict_gbc(d: SplitData, _params) -> np.ndarray:
@@ -194,7 +216,7 @@ def _predict_fairinfl(d: SplitData, params) -> np.ndarray:
 
 
 def _predict_postpro(d: SplitData, params) -> np.ndarray:
-    model = fit_gbc(d.parts["train"], d.y["train"], None, d.seed)
+    model = fit_gbc(d.parts["train"], d.y["train"], None, d.seed, d.train_groups)
     return postpro_predict(model.predict_proba(d.parts["validation"])[:, 1], d.y["validation"],
                            d.a["validation"], model.predict_proba(d.parts["test"])[:, 1], d.a["test"],
                            tolerance=params["tolerance"], seed=d.seed)
@@ -261,9 +283,7 @@ def table2_method_runs(method: dict, X, y, a, splits: list[dict], seeds: list[in
     rows = []
     what = f"{dataset} {method.get('label', method['kind'])} splits"
     for k, (split, seed) in enumerate(progress(list(zip(splits, seeds, strict=True)), what)):
-        d = SplitData(dataset=dataset, seed=seed, parts=standardised_parts(X, split),
-                      y={p: y[r] for p, r in split.items()}, a={p: a[r] for p, r in split.items()},
-                      rows=split, fairshap=None if fairshap is None else fairshap[k],
-                      fairinfl=None if fairinfl is None else fairinfl[k], aif360=aif360, protected=protected)
+        d = split_data(X, y, a, split, seed, dataset=dataset, fairshap=None if fairshap is None else fairshap[k],
+                       fairinfl=None if fairinfl is None else fairinfl[k], aif360=aif360, protected=protected)
         rows.append({"split": k, "seed": seed, **table2_split(method, d)})
     return pd.DataFrame(rows)
