@@ -77,8 +77,19 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
     :func:`~fairscore.models.tabular.train_fair` (``MultiStepLR`` with ``lr_boundaries``,
     ``lr_decay``), with the same results bit for bit.
     """
-    dtype = X.dtype
     parameters = _parameters(model)
+    with torch.inference_mode():  # no autograd bookkeeping per operation: the same kernels, ~15 % faster
+        trained = _train_single(parameters, X, t, z, w, batches, lam=lam, lr=lr, betas=betas,
+                                weight_decay=weight_decay, lr_boundaries=lr_boundaries, lr_decay=lr_decay)
+    with torch.no_grad():
+        for parameter, value in zip(parameters, trained, strict=True):
+            parameter.copy_(value)
+    return model
+
+
+def _train_single(parameters, X, t, z, w, batches, *, lam, lr, betas, weight_decay, lr_boundaries, lr_decay):
+    """:func:`train_mlp_direct`'s loop; returns the trained W1, b1, W2, b2."""
+    dtype = X.dtype
     optimiser = _FlatAdamW(parameters, lr=lr, betas=betas, weight_decay=weight_decay)
     W1, b1, W2, b2 = optimiser.params
     W1t, W2t = W1.t(), W2.t()  # views: they follow the in-place updates
@@ -112,10 +123,7 @@ def train_mlp_direct(model: torch.nn.Sequential, X: torch.Tensor, t: torch.Tenso
         torch.mm(grad_pre.t(), xb, out=gW1)
         torch.sum(grad_pre, 0, out=gb1)
         optimiser.step()
-    with torch.no_grad():
-        for parameter, trained in zip(parameters, optimiser.params, strict=True):
-            parameter.copy_(trained)
-    return model
+    return optimiser.params
 
 
 def _milestone_lr(optimisers, milestones, step, lr_decay) -> None:
@@ -137,6 +145,18 @@ def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor,
     uses for that (the hinge's mean as ones / batch size, the gap's terms reaching the logits
     before the hinge's), and AdamW's single-tensor update on each stacked parameter.
     """
+    with torch.inference_mode():  # as in train_mlp_direct
+        W1, b1, W2, b2 = _train_stacked(models, X, t, z, batches, lam=lam, lr=lr, betas=betas,
+                                        weight_decay=weight_decay, lr_boundaries=lr_boundaries, lr_decay=lr_decay)
+    with torch.no_grad():
+        for m, model in enumerate(models):
+            for parameter, trained in zip(_parameters(model), (W1, b1, W2, b2), strict=True):
+                parameter.copy_(trained[m])
+    return models
+
+
+def _train_stacked(models, X, t, z, batches, *, lam, lr, betas, weight_decay, lr_boundaries, lr_decay):
+    """:func:`train_stacked_mlp_direct`'s loop; returns the trained stacked W1, b1, W2, b2."""
     dtype, size = X.dtype, None
     stacked = [torch.stack([p.detach() for p in same]) for same in zip(*map(_parameters, models), strict=True)]
     optimisers = [_FlatAdamW([p], lr=lr, betas=betas, weight_decay=weight_decay) for p in stacked]
@@ -171,8 +191,4 @@ def train_stacked_mlp_direct(models: list[torch.nn.Sequential], X: torch.Tensor,
         gW1.copy_(torch.bmm(xb.transpose(1, 2), grad_pre).transpose(1, 2))
         for optimiser in optimisers:
             optimiser.step()
-    with torch.no_grad():
-        for m, model in enumerate(models):
-            for parameter, trained in zip(_parameters(model), (W1, b1, W2, b2), strict=True):
-                parameter.copy_(trained[m])
-    return models
+    return W1, b1, W2, b2
