@@ -8,7 +8,8 @@ backward pass written out as the kernels autograd calls (``addmm``/``mm`` in the
 group-gap terms in the engine's order), and AdamW's single-tensor update applied once to all
 parameters laid end to end in one buffer (every AdamW operation is element-wise). The
 parameters after any number of steps equal autograd's exactly (``torch.equal``;
-``tests/unit/test_mlp_direct.py``), in about a third of the time.
+``tests/unit/test_mlp_direct.py``), in about a third of the time. Both loops run in
+``torch.inference_mode()``, which skips autograd's per-operation bookkeeping (same kernels).
 
 :func:`train_stacked_mlp_direct` does the same for several models trained together: it runs the
 batched kernels that ``torch.func.vmap`` and autograd call in
