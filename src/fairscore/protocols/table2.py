@@ -110,7 +110,7 @@ class SplitData:
 
 def split_data(X, y, a, split: dict[str, np.ndarray], seed: int, **extra) -> SplitData:
     """One split's :class:`SplitData`: features standardised on its training part (D2), labels and
-    groups per part; ``extra`` sets the other fields (``dataset``, scores, ``aif360``, ...)."""
+    protected-group values per part; ``extra`` sets the other fields (``dataset``, scores, ``aif360``, ...)."""
     return SplitData(seed=seed, parts=standardised_parts(X, split), y={p: y[r] for p, r in split.items()},
                      a={p: a[r] for p, r in split.items()}, rows=split, **extra)
 
