@@ -282,6 +282,38 @@ def test_runtime_runs_time_the_large_sizes_repeats_large_times():
         runtime_runs(["group_rw"], sizes=[100], n_features=3, repeats=1, seed=0, repeats_large=1)
 
 
+def test_runtime_runs_time_the_baselines_on_baseline_blas_threads_and_fairshap_on_the_default(monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from fairscore.protocols import runtime
+
+    def blas_threads():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    seen = {}
+
+    def recording(name, fn):
+        def wrapped(*args, **kwargs):
+            seen[name] = {lib: threads for lib, threads in blas_threads().items() if lib in shown}
+            return fn(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(runtime, "group_reweighing_weights", recording("group_rw", runtime.group_reweighing_weights))
+    monkeypatch.setattr(runtime, "fair_shapley_values", recording("fairshap", runtime.fair_shapley_values))
+    with threadpool_limits(2, user_api="blas"):
+        shown = [lib for lib, threads in blas_threads().items() if threads == 2]  # libraries that can show a cap
+        if not shown:
+            pytest.skip("no BLAS library here runs 2 threads: a cap of 1 would not show")
+        for cap in (1, None):
+            runs = runtime.runtime_runs(["fairshap", "group_rw"], sizes=[100], n_features=3, repeats=1, seed=0,
+                                        baseline_blas_threads=cap)
+            assert seen["group_rw"] == dict.fromkeys(shown, cap or 2), cap
+            assert seen["fairshap"] == dict.fromkeys(shown, 2), cap
+            recorded = runs.set_index("method")["blas_threads"]
+            assert np.isnan(recorded["fairshap"]) and (np.isnan(recorded["group_rw"]) if cap is None
+                                                        else recorded["group_rw"] == cap)
+
+
 # ----------------------------------------------------------------------------- alpha curves reuse Table 2 runs
 def test_alpha_curve_takes_alpha_one_and_zero_from_the_table2_runs():
     import pandas as pd

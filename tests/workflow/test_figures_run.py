@@ -80,7 +80,9 @@ def test_runtime_data_covers_sizes_methods_and_feature_counts(built, test_config
     assert set(summary.n_total) == set(rt["sizes"]) and set(summary.repeats) == {rt["repeats"]}
     assert set(summary.label) == {"FairShap", "Group RW", "LabelBias", "IF"}
     assert set(summary[summary.method == "fairshap"].n_features) == set(rt["fairshap_features"])
-    assert "OptPrep is not shown" in (figure_dir(built) / "fig_runtime.caption.md").read_text()
+    caption = (figure_dir(built) / "fig_runtime.caption.md").read_text()
+    assert "OptPrep is not shown" in caption
+    assert f"BLAS threads: Group RW {rt['baseline_blas_threads']}, LabelBias {rt['baseline_blas_threads']}" in caption
 
 
 def test_rebuilding_one_figure_reruns_only_that_figure(built):

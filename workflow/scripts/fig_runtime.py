@@ -17,6 +17,16 @@ def _repeats_text(summary):
     return f"{int(counts.max())} ({int(fewer.min())} at {' and '.join(str(int(n)) for n in fewer.index)} rows)"
 
 
+def _threads_text(runs):
+    """Which methods ran under a BLAS thread cap (column ``blas_threads``; NaN: the library default)."""
+    capped = runs[runs["seconds"].notna() & runs["blas_threads"].notna()]
+    if capped.empty:
+        return "Every method ran on the BLAS library's default threads."
+    caps = capped.groupby("method", sort=False)["blas_threads"].first()
+    return ("BLAS threads: " + ", ".join(f"{RUNTIME_LABELS[m]} {int(t)}" for m, t in caps.items())
+            + "; the others the library default (FairShap's kernel on numba's threads).")
+
+
 def main(inputs, params, outputs):
     runs = pd.read_csv(inputs.runs, keep_default_na=False, na_values=[""])
     timed = runs[runs["seconds"].notna()]
@@ -33,7 +43,8 @@ def main(inputs, params, outputs):
                  repeats=_repeats_text(summary), machine=machine, n_features=params.n_features,
                  fairshap_features=", ".join(map(str, sorted(summary.loc[summary["method"] == "fairshap",
                                                                         "n_features"].unique()))),
-                 paper_machine=paper["machine"].iloc[0] if len(paper) else "none", not_applicable=not_applicable)
+                 paper_machine=paper["machine"].iloc[0] if len(paper) else "none", threads=_threads_text(runs),
+                 not_applicable=not_applicable)
 
 
 if "snakemake" in globals():

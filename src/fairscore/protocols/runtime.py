@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from fairscore.protocols.baselines import (
     group_reweighing_weights,
@@ -52,7 +53,7 @@ RUNTIME_NOT_APPLICABLE = {
 
 def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fraction=0.2, shift=1.0,
                  fairshap_features=(), labelbias=None, influence=None, fairshap=None, repeats_large=None,
-                 large_size=None) -> pd.DataFrame:
+                 large_size=None, baseline_blas_threads=None) -> pd.DataFrame:
     """Fig. 10: seconds to compute each method's training weights on synthetic data.
 
     Data: :func:`fairscore.datasets.synthetic.gaussian_classes` with ``n_total`` rows, the first
@@ -63,6 +64,12 @@ def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fractio
     data either way), after one untimed warm-up call on the smallest size (imports, JIT compilation);
     FairShap is also timed at every count in ``fairshap_features``. Methods of
     :data:`RUNTIME_NOT_APPLICABLE` get one row with ``seconds`` NaN and the reason.
+
+    ``baseline_blas_threads`` caps the BLAS threads (threadpoolctl) while the baselines run:
+    they are sequential algorithms on small matrices, which a second BLAS thread slows
+    (LabelBias 1.1-4.4x on 2 cores). FairShap keeps the library default: its kernel runs on
+    numba's threads and its distance product is large. ``None`` leaves every method at the
+    default. Column ``blas_threads`` records the cap (NaN: the default).
     """
     functions = _runtime_weight_functions(labelbias or {}, influence or {}, fairshap or {})
     if repeats_large is not None and large_size is None:
@@ -80,17 +87,29 @@ def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fractio
     counts = [repeats_large if repeats_large is not None and n >= large_size else repeats for n in sizes]
     tracker = Progress(len(cases) * sum(counts), "timed weight computations")
     for method, features in cases:
-        X, y, a = gaussian_classes(min(sizes), features, seed=[seed, features])  # warm-up: imports, JIT
-        n_warm = int(round((1.0 - reference_fraction) * len(y)))
-        functions[method](X[:n_warm], y[:n_warm], a[:n_warm], X[n_warm:], y[n_warm:], a[n_warm:])
-        for n, count in zip(sizes, counts, strict=True):
-            n_train = int(round((1.0 - reference_fraction) * n))
-            for repeat in range(count):
-                X, y, a = gaussian_classes(n, features, seed=[seed, n, features, repeat], shift=shift)
-                start = time.perf_counter()
-                functions[method](X[:n_train], y[:n_train], a[:n_train], X[n_train:], y[n_train:], a[n_train:])
-                rows.append({"method": method, "n_total": n, "n_features": features, "repeat": repeat,
-                             "seconds": time.perf_counter() - start, "note": ""})
-                tracker.advance()  # after the clock stopped
+        blas_threads = None if method == "fairshap" else baseline_blas_threads
+        with threadpool_limits(blas_threads, user_api="blas"):  # None: no limit
+            rows += _timed_runs(functions[method], method, features, sizes, counts, seed=seed, shift=shift,
+                                reference_fraction=reference_fraction, tracker=tracker,
+                                blas_threads=np.nan if blas_threads is None else blas_threads)
     tracker.finish()
     return pd.DataFrame(rows)
+
+
+def _timed_runs(function, method, features, sizes, counts, *, seed, shift, reference_fraction, tracker,
+                blas_threads) -> list[dict]:
+    """One untimed warm-up call, then ``counts[i]`` timed calls at ``sizes[i]`` rows: one row each."""
+    rows = []
+    X, y, a = gaussian_classes(min(sizes), features, seed=[seed, features])  # warm-up: imports, JIT
+    n_warm = int(round((1.0 - reference_fraction) * len(y)))
+    function(X[:n_warm], y[:n_warm], a[:n_warm], X[n_warm:], y[n_warm:], a[n_warm:])
+    for n, count in zip(sizes, counts, strict=True):
+        n_train = int(round((1.0 - reference_fraction) * n))
+        for repeat in range(count):
+            X, y, a = gaussian_classes(n, features, seed=[seed, n, features, repeat], shift=shift)
+            start = time.perf_counter()
+            function(X[:n_train], y[:n_train], a[:n_train], X[n_train:], y[n_train:], a[n_train:])
+            rows.append({"method": method, "n_total": n, "n_features": features, "repeat": repeat,
+                         "seconds": time.perf_counter() - start, "note": "", "blas_threads": blas_threads})
+            tracker.advance()  # after the clock stopped
+    return rows

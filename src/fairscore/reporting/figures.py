@@ -107,7 +107,7 @@ CAPTIONS = {
         "standard-normal features; D23), 80 % training and 20 % reference rows, {repeats} repeats each, mean ± sd, "
         "measured on {machine}. Left: each method at {n_features} features. Right: FairShap at "
         "{fairshap_features} features, with the paper's own FairShap timings (stars, {paper_machine}; synthetic data at 18 "
-        "features and the Table 2 datasets, labelled with their feature counts). {not_applicable}"),
+        "features and the Table 2 datasets, labelled with their feature counts). {threads} {not_applicable}"),
     "fig_synthetic_tpr_tnr": (
         "Synthetic example (paper App. D.2, Fig. 11): training points of two 2-D Gaussian classes coloured by "
         "their kNN Shapley value for the true-positive rate (φ_TPR, left) and the true-negative rate (φ_TNR, "
