@@ -66,10 +66,11 @@ def runtime_runs(methods, *, sizes, n_features, repeats, seed, reference_fractio
     :data:`RUNTIME_NOT_APPLICABLE` get one row with ``seconds`` NaN and the reason.
 
     ``baseline_blas_threads`` caps the BLAS threads (threadpoolctl) while the baselines run:
-    they are sequential algorithms on small matrices, which a second BLAS thread slows
-    (LabelBias 1.1-4.4x on 2 cores). FairShap keeps the library default: its kernel runs on
-    numba's threads and its distance product is large. ``None`` leaves every method at the
-    default. Column ``blas_threads`` records the cap (NaN: the default).
+    they are sequential algorithms on small matrices, which a second BLAS thread slows (on 2
+    cores LabelBias ran 2.5-4x faster on one thread at 1k-5k rows, alike at 20k-100k).
+    FairShap keeps the library default: its kernel runs on numba's threads and its distance
+    product is large. ``None`` leaves every method at the default. Column ``blas_threads``
+    records the cap (NaN: the default).
     """
     functions = _runtime_weight_functions(labelbias or {}, influence or {}, fairshap or {})
     if repeats_large is not None and large_size is None:
