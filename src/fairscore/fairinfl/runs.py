@@ -26,6 +26,7 @@ from fairscore.fairinfl.influence import (
     predict_logits,
 )
 from fairscore.fairinfl.pruning import keep_indices
+from fairscore.models.memoized import FitMemo, MemoizedClassifier
 from fairscore.models.tabular import FairMLPClassifier, build_model, predict_labels, train_fair, train_stacked
 from fairscore.fairinfl.rundata import RunData, run_seeds
 from fairscore.fairinfl.settings import Prune, Reduction, Scoring
@@ -199,7 +200,13 @@ def iteration_progress(max_iter: int, *, clock=time.monotonic):
 
 
 def reduction_metrics(d: RunData, training: Training, reduction: Reduction, *, run: int) -> dict[str, float]:
-    """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22)."""
+    """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22).
+
+    The oracle is fitted once per distinct (targets, weights) (:class:`MemoizedClassifier`):
+    fairlearn repeats some best-response calls exactly, and the MLP's fit is deterministic.
+    ``oracle_calls`` counts the distinct predictors fairlearn kept; the log says how many
+    best responses fairlearn asked for and how many were trained.
+    """
     from fairlearn.reductions import DemographicParity, ExponentiatedGradient
 
     if training.architecture != "mlp":
@@ -210,11 +217,16 @@ def reduction_metrics(d: RunData, training: Training, reduction: Reduction, *, r
     estimator = FairMLPClassifier(hidden=training.hidden, steps=steps, batch_size=training.batch_size,
                                   lr=training.lr, weight_decay=training.weight_decay, seed=seeds["init"])
     torch.manual_seed(seeds["init"])
-    mitigator = ExponentiatedGradient(estimator, constraints=DemographicParity(difference_bound=reduction.bound),
+    memo = FitMemo()
+    mitigator = ExponentiatedGradient(MemoizedClassifier(estimator, memo),
+                                      constraints=DemographicParity(difference_bound=reduction.bound),
                                       eps=reduction.eps, max_iter=reduction.max_iter, eta0=reduction.eta0,
                                       run_linprog_step=True)
     with iteration_progress(reduction.max_iter):
         mitigator.fit(d.X_train, d.y_train, sensitive_features=d.z_train)
+    asked = mitigator.n_oracle_calls_ - mitigator.n_oracle_calls_dummy_returned_
+    logging.getLogger(__name__).info("reduction oracle: %d best responses asked for, %d trained, %d repeats reused",
+                                     asked, len(memo), asked - len(memo))
     pred = mitigator.predict(d.X_test, random_state=seeds["split"])
     return {**infl_metrics(pred, d.y_test, d.z_test), "oracle_calls": len(mitigator.predictors_)}
 
