@@ -180,6 +180,8 @@ from fairscore.protocols.cross_family import fairinfl_split_scores  # noqa: E402
 from fairscore.fairshap.weights import normalise_weights  # noqa: E402
 from fairscore.fairinfl.settings import Scoring  # noqa: E402
 from fairscore.models.settings import Training  # noqa: E402
+from fairscore.fairinfl.rundata import RunData  # noqa: E402
+from fairscore.fairinfl.runs import score_model  # noqa: E402
 
 _TINY_TRAINING = Training(hidden=8, lam=1.0, epochs=2, steps=None, batch_size=64, lr=1e-3, betas=(0.9, 0.999),
                           weight_decay=0.0, lr_boundaries=(), lr_decay=1.0)
@@ -189,7 +191,8 @@ _SCORING = Scoring(alpha="paper", kernel="full", chunk_size=1000, eta=1.0)
 @pytest.fixture(scope="module")
 def german_fairinfl(german):
     X, y, a, splits, _ = german
-    return [fairinfl_split_scores(X, y, a, s, training=_TINY_TRAINING, scoring=_SCORING, split_index=k)
+    return [fairinfl_split_scores(X, y, a, s, training=_TINY_TRAINING, scoring=_SCORING, split_index=k,
+                                  constraints=["dp", "eo", "tpr"])
             for k, s in enumerate(splits)]
 
 
@@ -197,10 +200,28 @@ def test_fairinfl_split_scores_cover_the_training_rows_and_are_deterministic(ger
     X, y, a, splits, _ = german
     first = german_fairinfl[0]
     assert np.array_equal(first["row"], splits[0]["train"])
-    assert {"fairness_dp", "fairness_eo", "fairness_tpr", "accuracy", "loss"} <= set(first)
+    assert set(first) == {"row", "fairness_dp", "fairness_eo", "fairness_tpr"}  # the asked constraints only
     assert all(v.shape == first["row"].shape and np.isfinite(v).all() for v in first.values())
-    again = fairinfl_split_scores(X, y, a, splits[0], training=_TINY_TRAINING, scoring=_SCORING, split_index=0)
+    again = fairinfl_split_scores(X, y, a, splits[0], training=_TINY_TRAINING, scoring=_SCORING, split_index=0,
+                                  constraints=["dp", "eo", "tpr"])
     assert all(np.array_equal(first[k], again[k]) for k in first)
+
+
+def test_fairinfl_split_scores_of_some_constraints_are_the_score_models_scores(german, german_fairinfl):
+    X, y, a, splits, _ = german
+    parts, split = standardised_parts(X, splits[1]), splits[1]
+    d = RunData(parts["train"].astype(np.float32), y[split["train"]], a[split["train"]],
+                parts["test"].astype(np.float32), y[split["test"]], a[split["test"]])
+    _, every, _ = score_model(d, _TINY_TRAINING, _SCORING, run=1)  # every constraint, accuracy and loss
+    assert {"accuracy", "loss", "fairness_cov"} <= set(every)
+    eo = fairinfl_split_scores(X, y, a, split, training=_TINY_TRAINING, scoring=_SCORING, split_index=1,
+                               constraints=["eo"])
+    assert set(eo) == {"row", "fairness_eo"}
+    assert eo["fairness_eo"].tobytes() == every["fairness_eo"].tobytes()
+    assert german_fairinfl[1]["fairness_dp"].tobytes() == every["fairness_dp"].tobytes()
+    with pytest.raises(ConfigError, match=r"FairInfl constraints \['dq'\]; expected some of"):
+        fairinfl_split_scores(X, y, a, split, training=_TINY_TRAINING, scoring=_SCORING, split_index=1,
+                              constraints=["eo", "dq"])
 
 
 def test_fairinfl_weights_are_fairshap_normalised_abs_scores(german, german_fairinfl):

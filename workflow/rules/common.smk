@@ -117,6 +117,10 @@ def method_fairshap_scores(wildcards):
                   split=SPLITS)
 
 
+# the FairInfl constraints that Table 2 rows of kind fairinfl read: the only scores the split score jobs compute
+SPLIT_SCORE_CONSTRAINTS = sorted({e["constraint"] for e in ALL_METHODS.values() if e["kind"] == "fairinfl"})
+
+
 def method_fairinfl_scores(wildcards):
     """FairInfl scores of every split, for methods of kind fairinfl."""
     if method_kind(wildcards) != "fairinfl":

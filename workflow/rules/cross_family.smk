@@ -20,6 +20,7 @@ rule fairinfl_split_scores_pair:
         training=as_params(section(Training, INFL["training"], CROSS["fairinfl_scores"],
                                    where="cross_family.fairinfl_scores")),
         scores=INFL_SCORES,
+        constraints=SPLIT_SCORE_CONSTRAINTS,
         split_fractions=SPLIT_FRACTIONS,
     script:
         "../scripts/fairinfl_split_scores.py"

@@ -17,7 +17,8 @@ def main(inputs, params, outputs):
                                                    "FairInfl splits")):
         split = read_split(split_path, n_rows=len(X), **params.split_fractions)
         write_npz(out, fairinfl_split_scores(X, y, a, split, training=section(Training, params.training),
-                                             scoring=section(Scoring, params.scores), split_index=k))
+                                             scoring=section(Scoring, params.scores), split_index=k,
+                                             constraints=params.constraints))
 
 
 if "snakemake" in globals():

@@ -76,25 +76,30 @@ def infl_metrics(pred, y, z) -> dict[str, float]:
             "balanced_accuracy": float(np.mean([np.mean(pred[y == label] == label) for label in (0, 1)]))}
 
 
-def score_model(d: RunData, training: Training, scoring: Scoring, *, run: int, model=None):
+def score_model(d: RunData, training: Training, scoring: Scoring, *, run: int, model=None,
+                constraints=CONSTRAINTS, accuracy_and_loss: bool = True):
     """Train the full-data λ = 1 model (lfatr, the score model) and score every training example.
 
     ``model``: an already trained score model of the same ``training`` and run (e.g. one
     loaded from the default protocol's file when only the score settings differ); it is
     scored as it is. S(i) is proportional to λ (Eq. 35), so a model trained with λ = 0 is
     scored per unit λ (the ranking of every λ > 0). Returns the model, the scores
-    (``fairness_<constraint>`` for each constraint, ``accuracy`` (D8), ``loss``) and the
-    model's test metrics.
+    (``fairness_<constraint>`` for each of ``constraints``, then ``accuracy`` (D8) and ``loss``
+    unless ``accuracy_and_loss`` is False) and the model's test metrics.
     """
+    unknown = [c for c in constraints if c not in CONSTRAINTS]
+    if unknown:
+        raise ConfigError(f"FairInfl constraints {unknown}; expected some of {list(CONSTRAINTS)}")
     if model is None:
         model = _train(d, training, lam=training.lam, run=run)
     batch = {"batch_size": scoring.batch_size}
     common = {"alpha": scoring.alpha, "lam": training.lam or 1.0, "eta": scoring.eta, "kernel": scoring.kernel,
               "chunk_size": scoring.chunk_size, **batch}
     scores = {f"fairness_{c}": fairness_scores(model, d.X_train, d.z_train, d.y_train, constraint=c, **common)
-              for c in CONSTRAINTS}
-    scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train, batch_size=scoring.grad_batch_size)
-    scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring.eta, **batch)
+              for c in constraints}
+    if accuracy_and_loss:
+        scores["accuracy"] = accuracy_scores(model, d.X_train, d.y_train, batch_size=scoring.grad_batch_size)
+        scores["loss"] = loss_scores(model, d.X_train, d.y_train, eta=scoring.eta, **batch)
     return model, scores, infl_metrics(predict_labels(model, d.X_test), d.y_test, d.z_test)
 
 

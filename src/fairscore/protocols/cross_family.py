@@ -108,17 +108,21 @@ def fairshap_prune_runs(d: RunData, values, *, training: Training, fractions, ru
     return retrain_pruned(d, jobs, training=training, run=run)
 
 
-def fairinfl_split_scores(X, y, a, split, *, training: Training, scoring: Scoring, split_index: int) -> dict[str, np.ndarray]:
+def fairinfl_split_scores(X, y, a, split, *, training: Training, scoring: Scoring, split_index: int,
+                          constraints) -> dict[str, np.ndarray]:
     """FairInfl scores of one FairShap Table 2 split's training rows (cross-family comparison).
 
     The λ-constrained MLP of ``training`` (:func:`score_model`, seeds of
     run ``split_index``) is trained on the split's standardised training part (D2 scaler)
-    and scores every training row. Returns ``row`` (the training rows, in split order),
-    ``fairness_<constraint>`` for every constraint, ``accuracy`` (D8) and ``loss``.
+    and scores every training row. Returns ``row`` (the training rows, in split order) and
+    ``fairness_<constraint>`` for each of ``constraints``: the constraints the Table 2 rows of
+    kind ``fairinfl`` read (the workflow passes those; the accuracy and loss scores, which no
+    row reads, are not computed).
     """
     parts = standardised_parts(X, split)
     train, test = split["train"], split["test"]
     d = RunData(parts["train"].astype(np.float32), np.asarray(y)[train], np.asarray(a)[train],
                 parts["test"].astype(np.float32), np.asarray(y)[test], np.asarray(a)[test])
-    _, scores, _ = score_model(d, training, scoring, run=split_index)
+    _, scores, _ = score_model(d, training, scoring, run=split_index, constraints=constraints,
+                               accuracy_and_loss=False)
     return {"row": np.asarray(train), **{name: np.asarray(v, dtype=np.float64) for name, v in scores.items()}}
