@@ -2,9 +2,9 @@
 
 fairlearn's ``ExponentiatedGradient`` asks its oracle for a best response at every iteration
 and at up to four multiples of the averaged multipliers when it evaluates the duality gap;
-many of those calls carry the same relabelled targets and weights (all the calls at
-λ = 0, for one). On FairInfl Adult run 0, 18 of the 46 oracle fits repeated an earlier
-fit's inputs exactly. :class:`MemoizedClassifier` fits ``estimator`` once per distinct
+many of those calls carry the same relabelled targets and weights (while the averaged
+multipliers are 0, every multiple of them is the unconstrained problem again). On FairInfl
+Adult run 0, 18 of the 46 oracle fits repeated an earlier fit's inputs exactly. :class:`MemoizedClassifier` fits ``estimator`` once per distinct
 ``(X, y, sample_weight)`` and hands the fitted copy back for a repeat, which is exact when
 the estimator's fit is a deterministic function of its inputs (``FairMLPClassifier``: a
 fixed seed, no global random state).
