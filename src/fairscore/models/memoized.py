@@ -4,10 +4,11 @@ fairlearn's ``ExponentiatedGradient`` asks its oracle for a best response at eve
 and at up to four multiples of the averaged multipliers when it evaluates the duality gap;
 many of those calls carry the same relabelled targets and weights (while the averaged
 multipliers are 0, every multiple of them is the unconstrained problem again). On FairInfl
-Adult run 0, 18 of the 46 oracle fits repeated an earlier fit's inputs exactly. :class:`MemoizedClassifier` fits ``estimator`` once per distinct
-``(X, y, sample_weight)`` and hands the fitted copy back for a repeat, which is exact when
-the estimator's fit is a deterministic function of its inputs (``FairMLPClassifier``: a
-fixed seed, no global random state).
+Adult run 0, 18 of the 46 oracle fits repeated an earlier fit's inputs exactly.
+:class:`MemoizedClassifier` fits ``estimator`` once per distinct ``(X, y, sample_weight)``
+and hands the fitted copy back for a repeat, which is exact when the estimator's fit is a
+deterministic function of its inputs (``FairMLPClassifier``: a fixed seed, no global random
+state).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class FitMemo(dict):
 class MemoizedClassifier(ClassifierMixin, BaseEstimator):
     """``estimator`` fitted once per distinct ``(X, y, sample_weight)``; repeats reuse that fit.
 
-    ``memo`` (a :class:`FitMemo`) is shared by every clone; ``None`` keeps one per instance.
+    ``memo`` (a :class:`FitMemo`) is shared by every clone; ``None`` remembers nothing (every
+    fit trains).
     ``fits_`` says whether this fit trained (True) or reused an earlier fit (False).
     """
 
