@@ -219,7 +219,7 @@ def test_fairinfl_split_scores_of_some_constraints_are_the_score_models_scores(g
     assert set(eo) == {"row", "fairness_eo"}
     assert eo["fairness_eo"].tobytes() == every["fairness_eo"].tobytes()
     assert german_fairinfl[1]["fairness_dp"].tobytes() == every["fairness_dp"].tobytes()
-    with pytest.raises(ConfigError, match=r"FairInfl constraints \['dq'\]; expected some of"):
+    with pytest.raises(ConfigError, match=r"constraint = 'dq'; expected one of \('dp', 'tpr', 'fpr', 'eo', 'cov'\)"):
         fairinfl_split_scores(X, y, a, split, training=_TINY_TRAINING, scoring=_SCORING, split_index=1,
                               constraints=["eo", "dq"])
 

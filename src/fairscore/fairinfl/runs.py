@@ -87,9 +87,6 @@ def score_model(d: RunData, training: Training, scoring: Scoring, *, run: int, m
     (``fairness_<constraint>`` for each of ``constraints``, then ``accuracy`` (D8) and ``loss``
     unless ``accuracy_and_loss`` is False) and the model's test metrics.
     """
-    unknown = [c for c in constraints if c not in CONSTRAINTS]
-    if unknown:
-        raise ConfigError(f"FairInfl constraints {unknown}; expected some of {list(CONSTRAINTS)}")
     if model is None:
         model = _train(d, training, lam=training.lam, run=run)
     batch = {"batch_size": scoring.batch_size}
