@@ -45,3 +45,21 @@ def test_a_disagreement_fails_the_check(gpu_check, tmp_path, monkeypatch):
     assert gpu_check.main(["--out", str(out)]) == 1
     table = pd.read_csv(out)
     assert not table.loc[table["check"].str.startswith("fairshap"), "ok"].any()
+
+
+def test_a_check_that_raises_is_a_failed_row_and_the_others_still_run(gpu_check, tmp_path, monkeypatch):
+    def broken(mode, device):
+        raise RuntimeError("no kernel image is available")
+
+    monkeypatch.setattr(gpu_check, "FAIRSHAP_CASES", {"cpu": [("tiny", 200, 3)], "cuda": [("tiny", 200, 3)]})
+    monkeypatch.setattr(gpu_check, "fairinfl_checks", broken)
+    monkeypatch.setattr(gpu_check, "training_check", lambda mode, device: gpu_check.row("training", "none", 0.0))
+    monkeypatch.setattr(gpu_check, "deep_dag_check", lambda: gpu_check.row("deep DAG", "none", 0.0))
+    out = tmp_path / "gpu.csv"
+    assert gpu_check.main(["--out", str(out)]) == 1
+    table = pd.read_csv(out).set_index("check")
+    failed = table.loc[table.index.str.startswith("fairinfl")]
+    assert len(failed) == 1 and not failed["ok"].any()
+    assert "RuntimeError: no kernel image is available" in failed["size"].iloc[0]
+    assert table.loc[table.index.str.startswith("fairshap"), "ok"].all()
+    assert bool(table.loc["training", "ok"])
