@@ -30,7 +30,8 @@ def test_cpu_mode_writes_every_check_and_passes(gpu_check, tmp_path, capsys):
     assert list(table.columns) == ["check", "size", "seconds", "rate", "max_abs_diff", "tolerance", "ok"]
     assert table["ok"].all()
     checks = set(table["check"])
-    assert {"fairshap cpu", "fairinfl cpu vs float64 cpu", "training cpu bf16 autocast steps/s"} <= checks
+    assert {"fairshap cpu", "fairinfl cpu float32 vs float64 cpu", "fairinfl cpu float64 vs float64 cpu",
+            "training cpu bf16 autocast steps/s"} <= checks
     fairshap = table[table["check"] == "fairshap cpu"]
     assert len(fairshap) == 2 and (fairshap["max_abs_diff"] <= fairshap["tolerance"]).all()
 

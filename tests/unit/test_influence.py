@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from fairscore.errors import ConfigError, DataError
+from fairscore.fairinfl import influence
 from fairscore.fairinfl.influence import (
     CONSTRAINTS,
     accuracy_scores,
@@ -158,3 +159,24 @@ def test_first_order_prediction_tracks_the_real_one_step_change():
     predicted, real = one_step_changes(model, X, y, b, target, pairs, eta=1e-3)
     assert np.corrcoef(predicted, real)[0, 1] > 0.99
     np.testing.assert_allclose(predicted, real, rtol=0.05, atol=1e-3 * np.abs(real).max())
+
+
+def test_scores_run_without_tf32_and_leave_the_settings_as_they_were(monkeypatch):
+    seen = []
+
+    def spy(*args):
+        seen.append((torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32))
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(influence, "_tangent_products", spy)
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        model = torch.nn.Linear(3, 1).double()
+        X, z, y = np.random.default_rng(0).normal(size=(6, 3)), np.array([0, 1] * 3), np.array([1, 0, 0, 1, 1, 0])
+        with pytest.raises(RuntimeError, match="stop"):
+            influence.fairness_scores(model, X, z, y)
+        assert seen == [(False, False)]
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved

@@ -17,9 +17,15 @@ Constraints (``b`` factors): ``dp``, ``tpr``, ``fpr``, ``eo`` (= tpr + fpr) and 
 group factors (``alpha``): ``paper`` (±1, Eqs. 15–17), ``group_mean`` (n times the
 derivative of the trained group-mean gap) and ``centred`` (z − z̄, the authors' code).
 The signs of the relaxed gaps at θ₀ are applied; they cancel in S(i) except for ``eo``.
+
+Scores are computed in true float32 on CUDA: TF32 convolutions and matrix products (cuDNN's
+default) moved a ResNet-18's scores by 0.9–1.2 % of the largest score on an H200, strict
+float32 by 2e-5 (``benchmarks/gpu_check.py``).
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -45,6 +51,17 @@ __all__ = [
 
 CONSTRAINTS = ("dp", "tpr", "fpr", "eo", "cov")
 _ALPHAS = ("paper", "group_mean", "centred")
+
+
+@contextmanager
+def _strict_float32():
+    """No TF32 inside (cuDNN convolutions, CUDA matrix products); the previous settings after."""
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
 
 
 def functional(model: torch.nn.Module):
@@ -205,6 +222,7 @@ def _prepare(model, X):
     return X, X.device
 
 
+@_strict_float32()
 def kernel_products(model: torch.nn.Module, X, weights, *, batch_size: int = 1024) -> torch.Tensor:
     """u_i = Σ_j w_j Θ(x_i, x_j) for every i, by one backward pass and one JVP (§2.3).
 
@@ -229,6 +247,7 @@ def _chunks(n: int, chunk_size: int) -> np.ndarray:
     return labels
 
 
+@_strict_float32()
 def fairness_scores(model: torch.nn.Module, X, z, y, *, constraint: str = "dp", alpha: str = "paper",
                     lam: float = 1.0, eta: float = 1.0, kernel: str = "full", chunk_size: int = 1000,
                     batch_size: int = 1024) -> np.ndarray:
@@ -259,6 +278,7 @@ def fairness_scores(model: torch.nn.Module, X, z, y, *, constraint: str = "dp", 
     return scale * b * u.cpu().numpy()
 
 
+@_strict_float32()
 def loss_scores(model: torch.nn.Module, X, y, *, eta: float = 1.0, lam: float = 0.0, factors=None,
                 batch_size: int = 1024) -> np.ndarray:
     """Aggregated loss influence (App. A, Eq. 38 over all targets), exactly:
@@ -282,6 +302,7 @@ def _flat(per_example: dict) -> torch.Tensor:
     return torch.cat([v.reshape(v.shape[0], -1) for v in per_example.values()], dim=1)
 
 
+@_strict_float32()
 def accuracy_scores(model: torch.nn.Module, X, y, *, batch_size: int = 256) -> np.ndarray:
     """D8 accuracy score g_i = |ℓ′_i|·‖∇_θ f(x_i)‖₂ (single-logit GraNd), per-example gradients in batches."""
     d = _hinge_derivatives(model, X, y).abs()
@@ -291,6 +312,7 @@ def accuracy_scores(model: torch.nn.Module, X, y, *, batch_size: int = 256) -> n
     return (d.to(torch.float64) * norms).cpu().numpy()
 
 
+@_strict_float32()
 def ntk(model: torch.nn.Module, X_a, X_b=None, *, batch_size: int = 256) -> torch.Tensor:
     """Explicit empirical NTK Θ(x_a, x_b) = ⟨∇f(x_a), ∇f(x_b)⟩ from per-example gradients."""
     J_a = torch.cat([_flat(g) for _, g in _per_example_grads(model, X_a, batch_size)])
