@@ -14,6 +14,7 @@ from fairscore.datasets.tidy import balance_cells
 from fairscore.errors import ConfigError, DataError
 from fairscore.fairinfl.rundata import balanced_rows, load_run_data, run_data
 from fairscore.fairinfl.runs import (
+    baseline_rows,
     dp_violation,
     extreme_examples,
     infl_metrics,
@@ -440,3 +441,34 @@ def test_sensitivity_summary_decides_whether_a_variant_rescues_the_claim():
         sensitivity_summary(prunes, fractions=[0.3], claim_fractions=[0.3])
     with pytest.raises(ConfigError, match="claim_fractions"):
         sensitivity_summary(prunes, fractions=[0.1], claim_fractions=[0.2])
+
+
+def test_a_variant_copies_the_reduction_row_exactly_when_the_oracle_is_the_same(tmp_path, monkeypatch):
+    X, y, z = toy_data(120, 4)
+    d = run_data(X.astype(np.float32), y, z, run=0, test=np.arange(120) >= 90, features="none")
+    reduction = Reduction(bound=0.01, eps=0.01, max_iter=3, eta0=2.0, steps=None)
+    both = ["erm", "reduction"]
+    write_csv(baseline_rows(d, TRAINING, reduction, baselines=both, run=0), tmp_path / "default.csv")
+    default = read_csv(tmp_path / "default.csv")
+    # the authors'-code variant: λ 0, another lr schedule, the same budget as steps (2 epochs of ⌈90/32⌉)
+    variant = replace(TRAINING, lam=0.0, steps=6, lr_boundaries=(2,), lr_decay=0.2)
+    copied = baseline_rows(d, variant, reduction, baselines=both, run=0, default_rows=default,
+                           default_training=TRAINING)
+    fresh = baseline_rows(d, variant, reduction, baselines=both, run=0)
+    write_csv(copied, tmp_path / "copied.csv")
+    write_csv(fresh, tmp_path / "fresh.csv")
+    assert (tmp_path / "copied.csv").read_bytes() == (tmp_path / "fresh.csv").read_bytes()
+
+    def refit(*args, **kwargs):
+        raise AssertionError("refitted")
+
+    monkeypatch.setattr("fairscore.fairinfl.runs.reduction_metrics", refit)
+    baseline_rows(d, variant, reduction, baselines=["reduction"], run=0, default_rows=default,
+                  default_training=TRAINING)  # copied: no refit
+    for other in (replace(variant, lr=2e-3), replace(variant, steps=7), replace(variant, hidden=9)):
+        with pytest.raises(AssertionError, match="refitted"):
+            baseline_rows(d, other, reduction, baselines=["reduction"], run=0, default_rows=default,
+                          default_training=TRAINING)
+    with pytest.raises(DataError, match="hold 0 reduction rows of run 1; expected 1"):
+        baseline_rows(d, variant, reduction, baselines=["reduction"], run=1, default_rows=default,
+                      default_training=TRAINING)

@@ -281,6 +281,15 @@ def infl_variant_prune_inputs(wildcards):
     return inputs
 
 
+def infl_variant_baseline_inputs(wildcards):
+    """Data, and the default run's baseline rows when the variant trains on the default's data: its
+    reduction row is copied from them when the oracle is the same (fairinfl.runs.baseline_rows)."""
+    inputs = {"data": infl_variant_data(wildcards.variant)}
+    if "reduction" in INFL["adult"]["baselines"] and inputs["data"] == rules.fairinfl_adult_data.output.data:
+        inputs["default"] = rules.fairinfl_baselines_run.output.runs.format(infl="adult", run=wildcards.run)
+    return inputs
+
+
 def infl_variant_outputs(output, variants):
     """``output`` of every run of every variant in ``variants``."""
     return expand(output, variant=variants, run=infl_runs("adult"))

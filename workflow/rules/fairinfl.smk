@@ -218,7 +218,7 @@ rule fairinfl_jigsaw:
 # FairInfl Adult protocol variants (docs/fairinfl_variants.md): config fairinfl.variants.<variant> overrides
 # the default protocol (training / retrain λ, score sign, kernel, balancing, steps and schedule). Every
 # variant writes files in the default format under results/fairinfl/adult/variants/<variant>/; what cannot
-# differ from the default (its data, score model, scores, random and accuracy retrains) is read from the
+# differ from the default (its data, score model, scores, random and accuracy retrains, reduction row) is read from the
 # default outputs instead of recomputed (fairinfl.variant_reuse). fairinfl_sensitivity draws the panel.
 INFL_VARIANTS = list(INFL["variants"])
 INFL_VARIANT_DIR = "results/fairinfl/adult/variants/{variant}"
@@ -301,7 +301,7 @@ rule fairinfl_variant_prune_run:
 
 rule fairinfl_variant_baselines_run:
     input:
-        data=lambda wildcards: infl_variant_data(wildcards.variant),
+        unpack(infl_variant_baseline_inputs),
     output:
         runs=f"{INFL_VARIANT_DIR}/baselines/{{run}}.csv",
         prov="results/provenance/fairinfl_variant_baselines/{variant}/{run}.json",
@@ -319,6 +319,7 @@ rule fairinfl_variant_baselines_run:
         run=lambda wildcards: int(wildcards.run),
         data=infl_data_params("adult"),
         training=lambda wildcards: variant_params(wildcards.variant, "training"),
+        default_training=infl_training("adult"),
         baselines=INFL["adult"]["baselines"],
         reduction=INFL_REDUCTION,
     script:

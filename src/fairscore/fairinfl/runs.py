@@ -34,6 +34,7 @@ from fairscore.models.settings import Training
 from fairscore.pipeline.progress import Progress, progress
 
 __all__ = [
+    "baseline_rows",
     "dp_violation",
     "erm_metrics",
     "extreme_examples",
@@ -42,6 +43,7 @@ __all__ = [
     "iteration_progress",
     "prune_runs",
     "reduction_metrics",
+    "reduction_oracle",
     "retrain_pruned",
     "score_model",
     "toy_example",
@@ -201,23 +203,29 @@ def iteration_progress(max_iter: int, *, clock=time.monotonic):
     tracker.finish()
 
 
-def reduction_metrics(d: RunData, training: Training, reduction: Reduction, *, run: int) -> dict[str, float]:
-    """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22).
-
-    The oracle is fitted once per distinct (targets, weights) (:class:`MemoizedClassifier`):
-    fairlearn repeats some best-response calls exactly, and the MLP's fit is deterministic.
-    ``oracle_calls`` counts the distinct predictors fairlearn kept; the log says how many
-    best responses fairlearn asked for and how many were trained.
-    """
-    from fairlearn.reductions import DemographicParity, ExponentiatedGradient
-
+def reduction_oracle(training: Training, reduction: Reduction, *, n_train: int, run: int) -> FairMLPClassifier:
+    """The MLP that the reduction refits as its best-response oracle (§3.2, D22). Of ``training`` it
+    reads the network, budget and optimiser step alone: λ and the learning-rate schedule do not enter."""
     if training.architecture != "mlp":
         raise ConfigError(f"the reduction baseline trains the MLP only; training.architecture is "
                           f"{training.architecture!r} (leave 'reduction' out of the dataset's baselines)")
+    return FairMLPClassifier(hidden=training.hidden, steps=reduction.steps or training.steps_for(n_train),
+                             batch_size=training.batch_size, lr=training.lr, weight_decay=training.weight_decay,
+                             seed=run_seeds(run)["init"])
+
+
+def reduction_metrics(d: RunData, training: Training, reduction: Reduction, *, run: int) -> dict[str, float]:
+    """fairlearn ``ExponentiatedGradient`` + ``DemographicParity`` around the MLP (§3.2, D22).
+
+    The oracle (:func:`reduction_oracle`) is fitted once per distinct (targets, weights)
+    (:class:`MemoizedClassifier`): fairlearn repeats some best-response calls exactly, and the
+    MLP's fit is deterministic. ``oracle_calls`` counts the distinct predictors fairlearn kept;
+    the log says how many best responses fairlearn asked for and how many were trained.
+    """
+    from fairlearn.reductions import DemographicParity, ExponentiatedGradient
+
     seeds = run_seeds(run)
-    steps = reduction.steps or training.steps_for(len(d.y_train))
-    estimator = FairMLPClassifier(hidden=training.hidden, steps=steps, batch_size=training.batch_size,
-                                  lr=training.lr, weight_decay=training.weight_decay, seed=seeds["init"])
+    estimator = reduction_oracle(training, reduction, n_train=len(d.y_train), run=run)
     torch.manual_seed(seeds["init"])
     memo = FitMemo()
     mitigator = ExponentiatedGradient(MemoizedClassifier(estimator, memo),
@@ -231,6 +239,35 @@ def reduction_metrics(d: RunData, training: Training, reduction: Reduction, *, r
                                      asked, len(memo), asked - len(memo))
     pred = mitigator.predict(d.X_test, random_state=seeds["split"])
     return {**infl_metrics(pred, d.y_test, d.z_test), "oracle_calls": len(mitigator.predictors_)}
+
+
+def baseline_rows(d: RunData, training: Training, reduction: Reduction, *, baselines, run: int,
+                  default_rows: pd.DataFrame | None = None, default_training: Training | None = None) -> pd.DataFrame:
+    """Run ``run``'s rows of the configured ``baselines``: ``erm`` (:func:`erm_metrics`) and
+    ``reduction`` (:func:`reduction_metrics`), in that order.
+
+    A protocol variant trained on the default's data passes the default's rows and training: its
+    reduction row is then copied from them when both protocols refit the same oracle
+    (:func:`reduction_oracle`, equal parameters), since the reduction reads nothing else.
+    """
+    rows = []
+    if "erm" in baselines:
+        rows.append({"run": run, "method": "ERM", **erm_metrics(d, training, run=run)})
+    if "reduction" in baselines:
+        n_train = len(d.y_train)
+        oracle = reduction_oracle(training, reduction, n_train=n_train, run=run)
+        if default_training is not None and default_rows is not None and oracle.get_params() == reduction_oracle(
+                default_training, reduction, n_train=n_train, run=run).get_params():
+            found = default_rows[(default_rows["run"] == run) & (default_rows["method"] == "reduction")]
+            if len(found) != 1:
+                raise DataError(f"the default protocol's baseline rows hold {len(found)} reduction rows of run {run}; "
+                                "expected 1")
+            logging.getLogger(__name__).info("reduction row copied from the default protocol: the same data and "
+                                             "oracle, %s", oracle)
+            rows.append(found.iloc[0].dropna().to_dict())
+        else:
+            rows.append({"run": run, "method": "reduction", **reduction_metrics(d, training, reduction, run=run)})
+    return pd.DataFrame(rows)
 
 
 def first_order_pairs(model, d: RunData, *, n_pairs: int, eta: float, lam: float, seed: int) -> pd.DataFrame:
