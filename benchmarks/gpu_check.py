@@ -11,7 +11,8 @@ On one CUDA device, within about 8 minutes:
   to CelebA's 162,770 training images, and agreement of float32 and float64 scores on the
   device with float64 CPU scores on a subset (max |difference| relative to the largest CPU score);
 * ``training``: optimiser steps per second of :func:`fairscore.models.tabular.train_fair` with
-  bfloat16 autocast (``amp``);
+  bfloat16 autocast (``amp``) and the CelebA config's batch size, augmentation and optimiser, and
+  the time extrapolated to the default CelebA experiment's steps (:func:`celeba_training`);
 * ``deep_dag``: the whole ``deep`` DAG on ``config/deep_fixture.yaml`` with every
   ``device`` set to ``cuda`` (an overlay config file), in a temporary copy of the workflow.
 
@@ -44,6 +45,7 @@ from fairscore.fileio import atomic_path
 from fairscore.fairinfl.influence import fairness_scores
 from fairscore.fairshap.valuation import fair_shapley_values
 from fairscore.datasets.synthetic import gaussian_classes
+from fairscore.fairinfl.settings import dataset_training
 from fairscore.models.tabular import resnet_two_fc, train_fair
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +61,8 @@ FAIRSHAP_CASES = {"cuda": [("adult-split sized", 36_178, 18), ("100k x 18", 100_
                            ("100k x 200", 100_000, 200)],
                   "cpu": [("tiny", 600, 18), ("tiny", 600, 200)]}
 #: images scored (timed), images checked against float64, training steps and batch, ResNet blocks
-SIZES = {"cuda": {"images": 4096, "subset": 64, "steps": 50, "batch": 128, "blocks": (2, 2, 2, 2), "hidden": 256},
+#: (the CUDA training check takes its batch size from the CelebA config)
+SIZES = {"cuda": {"images": 4096, "subset": 64, "steps": 100, "blocks": (2, 2, 2, 2), "hidden": 256},
          "cpu": {"images": 8, "subset": 4, "steps": 2, "batch": 4, "blocks": (1, 1, 1, 1), "hidden": 16}}
 #: config keys of the deep DAG that choose a device
 DEVICE_KEYS = [("fairshap", "device"), ("fairshap_vision", "device"), ("text_embeddings", "device"),
@@ -135,16 +138,33 @@ def fairinfl_checks(mode: str, device: torch.device) -> list[dict]:
     return rows
 
 
-def training_check(mode: str, device: torch.device) -> dict:
+def celeba_training(config: dict):
+    """The CelebA score model's training settings (``fairinfl.celeba``) and the optimiser steps of
+    the default CelebA experiment: per run the score model, ERM (if configured) and one retrain
+    per prune strategy and fraction, each on the full-data step budget (D17)."""
+    infl = config["fairinfl"]
+    training, retrain = dataset_training(infl, "celeba"), dataset_training(infl, "celeba", retrain=True)
+    per_run = (training.steps_for(CELEBA_TRAIN) * (1 + ("erm" in infl["celeba"]["baselines"]))
+               + len(infl["prune"]["strategies"]) * len(infl["prune"]["fractions"]) * retrain.steps_for(CELEBA_TRAIN))
+    return training, infl["celeba"]["runs"], per_run
+
+
+def training_check(mode: str, device: torch.device) -> list[dict]:
     size = SIZES[mode]
+    training, runs, per_run = celeba_training(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
+    batch = training.batch_size if mode == "cuda" else size["batch"]
     model = resnet_two_fc(seed=0, blocks=size["blocks"], hidden=size["hidden"]).to(device)
-    X, y, z = _images(size["batch"] * 4, 1)
-    train_fair(model, X, y, z, lam=1.0, steps=1, seed=0, batch_size=size["batch"], amp=True)  # warm-up
-    _, seconds = timed(lambda: train_fair(model, X, y, z, lam=1.0, steps=size["steps"], seed=0,
-                                          batch_size=size["batch"], amp=True))
+    X, y, z = _images(batch * 4, 1)
+    kwargs = {**training.optimiser(), "batch_size": batch, "augment": training.augment, "amp": True}
+    train_fair(model, X, y, z, lam=1.0, steps=1, seed=0, **kwargs)  # warm-up
+    _, seconds = timed(lambda: train_fair(model, X, y, z, lam=1.0, steps=size["steps"], seed=0, **kwargs))
     finite = all(torch.isfinite(p).all() for p in model.parameters())
-    return row(f"training {device.type} bf16 autocast steps/s", f"{size['steps']} steps of {size['batch']} images",
-               seconds, rate=round(size["steps"] / seconds, 2), ok=finite)
+    rate = size["steps"] / seconds
+    return [row(f"training {device.type} bf16 autocast steps/s",
+                f"{size['steps']} steps of {batch} images, augment {training.augment}", seconds,
+                rate=round(rate, 2), ok=finite),
+            row(f"training {device.type} extrapolated", f"CelebA default: {runs} runs x {per_run} steps",
+                runs * per_run / rate, rate=round(rate, 2))]
 
 
 def deep_dag_check() -> dict:

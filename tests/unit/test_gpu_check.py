@@ -34,6 +34,11 @@ def test_cpu_mode_writes_every_check_and_passes(gpu_check, tmp_path, capsys):
             "training cpu bf16 autocast steps/s"} <= checks
     fairshap = table[table["check"] == "fairshap cpu"]
     assert len(fairshap) == 2 and (fairshap["max_abs_diff"] <= fairshap["tolerance"]).all()
+    # the default CelebA experiment: 5 runs of the score model and ERM (16,000 steps each) and
+    # 3 strategies x 11 fractions of 6,400-step retrains (config/config.yaml)
+    extrapolated = table.set_index("check").loc["training cpu extrapolated"]
+    assert extrapolated["size"] == f"CelebA default: 5 runs x {2 * 16_000 + 3 * 11 * 6_400} steps"
+    assert extrapolated["seconds"] == pytest.approx(5 * 243_200 / extrapolated["rate"], rel=1e-2)
 
 
 def test_a_disagreement_fails_the_check(gpu_check, tmp_path, monkeypatch):
